@@ -1,0 +1,44 @@
+# `make run`: the portal on SQLite with demo data. `make test`: every test.
+# Both install what they need and can be run again.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+FLASK := $(BIN)/flask --app portal
+VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js
+
+.PHONY: run test assets chromium bench
+.DEFAULT_GOAL := run
+
+run: $(VENV)/.runtime $(VENDOR)
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	@echo "Cổng thi đua: http://127.0.0.1:$(PORT)"
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: $(VENV)/.dev $(VENDOR) chromium
+	$(BIN)/pytest
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR): node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.min.js static/vendor/
+
+assets: $(VENDOR)
+
+# Browser tests drive Debian's chromium; Playwright never downloads a browser.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Cần cài chromium: sudo apt-get install chromium" >&2; exit 1; fi; }

@@ -1,0 +1,30 @@
+"""Cổng thi đua: a commune's emulation campaigns, checklist by checklist."""
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+
+from . import config, db
+
+csrf = CSRFProtect()
+htmx = Htmx()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"), static_folder=None)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    from . import assets, auth, board, checklist, cli, pages
+
+    for part in (assets, auth, pages, checklist, board, cli):
+        part.init_app(app)
+    return app

@@ -1,0 +1,110 @@
+"""Login, logout, and who may open which page."""
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from htmx_flask import make_response as hx_response
+from wtforms import PasswordField, StringField
+from wtforms.validators import InputRequired
+
+from .db import database
+from .models import User, utcnow
+from .text import clean
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message_category = "info"
+
+WATCHERS = ("office", "council", "leader", "supervisor")  # roles that see the whole board
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Tên đăng nhập", [InputRequired("Nhập tên đăng nhập.")], filters=[clean])
+    password = PasswordField("Mật khẩu", [InputRequired("Nhập mật khẩu.")])
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    return User.get_or_none(User.id == int(user_id), User.active == True)  # noqa: E712
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    if request.headers.get("HX-Request"):
+        # htmx would swap the login page into a row; ask it to navigate instead.
+        return hx_response("", 401, redirect=target)
+    return redirect(target, 303)
+
+
+def roles_required(*roles):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def landing_url(user) -> str:
+    return url_for("checklist.page") if user.role == "unit" else url_for("board.page")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so a crafted link cannot send the user elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(landing_url(current_user))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        cfg = current_app.config
+        now = utcnow()
+        with database.atomic():
+            user = User.get_or_none(User.username == form.username.data, User.active == True)  # noqa: E712
+            if user is None:
+                error = "Tên đăng nhập hoặc mật khẩu không đúng."
+            elif user.is_locked(now):
+                minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
+                error = (f"Tài khoản tạm bị khóa vì nhập sai mật khẩu nhiều lần. "
+                         f"Vui lòng thử lại sau khoảng {minutes} phút hoặc liên hệ Phòng Văn hóa – Xã hội.")
+            else:
+                ok = user.check_password(form.password.data)
+                user.record_login(ok, now, cfg["LOCKOUT_FAILURES"], cfg["LOCKOUT_MINUTES"])
+                if not ok:
+                    error = "Tên đăng nhập hoặc mật khẩu không đúng."
+                    if user.locked_until:
+                        error += f" Tài khoản tạm bị khóa {cfg['LOCKOUT_MINUTES']} phút."
+        if error is None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or landing_url(user), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("auth.login"), 303)
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    app.register_blueprint(bp)

@@ -1,0 +1,87 @@
+"""The office's progress board: units × content areas, refreshed by polling with ETags."""
+import hashlib
+
+from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask_login import current_user
+
+from . import clock
+from .auth import WATCHERS, roles_required
+from .checklist import checklist_context, current_campaign
+from .htmx import render, wants_fragment
+from .models import UNIT_KINDS, Event, Unit
+from .progress import progress
+
+bp = Blueprint("board", __name__)
+
+
+def board_context(campaign, kind: str | None):
+    areas = campaign.areas_with_tasks()
+    units = [u for u in campaign.units() if not kind or u.kind == kind]
+    rows = [row for row in progress(areas, units) if row.overall.total or row.overall.done]
+    expected = round(100 * clock.expected_share(campaign.starts_on, campaign.ends_on))
+    done = sum(r.overall.done for r in rows)
+    total = sum(r.overall.total for r in rows)
+    return dict(
+        campaign=campaign, areas=areas, rows=rows, kind=kind, expected=expected,
+        lagging=sum(r.lagging(expected) for r in rows), last_activity=Event.last_activity(campaign),
+        overall=round(100 * done / total) if total else 0,
+    )
+
+
+def _kind_arg():
+    kind = request.args.get("kind") or None
+    return kind if kind in UNIT_KINDS else None
+
+
+@bp.get("/board")
+@roles_required(*WATCHERS)
+def page():
+    campaign = current_campaign()
+    kind = _kind_arg()
+    # The board changes only when the log grows or the day turns; checking that costs one indexed query.
+    tag = hashlib.sha256(
+        f"{Event.last_id()}|{clock.today()}|{campaign.id}|{kind}|{wants_fragment()}|{current_user.id}".encode()
+    ).hexdigest()[:20]
+    if request.if_none_match.contains(tag):
+        response = make_response("", 304)
+        response.vary.add("HX-Request")
+    else:
+        response = render("board/page.html", "board/_board.html", **board_context(campaign, kind))
+    response.set_etag(tag)
+    response.cache_control.no_cache = True
+    response.cache_control.private = True
+    return response
+
+
+@bp.get("/board/units/<int:unit_id>")
+@roles_required(*WATCHERS)
+def unit(unit_id):
+    campaign = current_campaign()
+    unit = Unit.get_or_none(Unit.id == unit_id)
+    if unit is None or not unit.path.startswith(campaign.unit.path):
+        abort(404)
+    return render_template("checklist/page.html", **checklist_context(unit, campaign, readonly=True))
+
+
+@bp.get("/api/progress")
+@roles_required(*WATCHERS)
+def api_progress():
+    campaign = current_campaign()
+    areas = campaign.areas_with_tasks()
+    units = []
+    for row in progress(areas, campaign.units()):
+        units.append({
+            "id": row.unit.id, "code": row.unit.code, "name": row.unit.name, "kind": row.unit.kind,
+            "done": row.overall.done, "total": row.overall.total, "percent": row.overall.percent,
+            "areas": [{"id": a.id, "title": a.title, "done": row.areas[a.id].done, "total": row.areas[a.id].total,
+                       "percent": row.areas[a.id].percent} for a in areas],
+        })
+    return jsonify(campaign={
+        "id": campaign.id, "title": campaign.title, "theme": campaign.theme,
+        "starts_on": campaign.starts_on.isoformat(), "ends_on": campaign.ends_on.isoformat(),
+        "report_due_on": campaign.report_due_on.isoformat(),
+    }, units=units)
+
+
+def init_app(app):
+    app.register_blueprint(bp)

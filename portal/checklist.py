@@ -1,0 +1,85 @@
+"""A unit's checklist: its tasks by content area, ticked one by one."""
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from .auth import roles_required
+from .htmx import render, wants_fragment
+from .models import STATES, Campaign, Check, Conflict, Task, Unit, set_check
+from .progress import score
+from .text import clean
+
+bp = Blueprint("checklist", __name__)
+
+
+class CheckForm(FlaskForm):
+    state = RadioField("Trạng thái", choices=list(STATES.items()), validators=[InputRequired("Chọn một trạng thái.")])
+    note = TextAreaField("Ghi chú", [Length(max=2000, message="Ghi chú tối đa 2000 ký tự.")],
+                         filters=[clean])
+    version = IntegerField("Phiên bản", [InputRequired("Thiếu phiên bản."), NumberRange(min=0)])
+
+
+def checklist_context(unit: Unit, campaign: Campaign, readonly=False, messages=None, drafts=None):
+    """Everything the checklist page and its fragments render from."""
+    areas = campaign.areas_with_tasks()
+    for area in areas:
+        area.task_list = [t for t in area.task_list if t.applies_to(unit)]
+    areas = [a for a in areas if a.task_list]
+    checks = Check.for_unit(unit, [t for a in areas for t in a.task_list])
+    states = {(unit.id, task_id): check.state for task_id, check in checks.items()}
+    return dict(unit=unit, campaign=campaign, areas=areas, checks=checks, score=score(areas, unit, states),
+                readonly=readonly,
+                messages=messages or {}, drafts=drafts or {})
+
+
+def current_campaign() -> Campaign:
+    campaign = Campaign.current()
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+@bp.get("/checklist")
+@roles_required("unit")
+def page():
+    return render_template("checklist/page.html", **checklist_context(current_user.unit, current_campaign()))
+
+
+@bp.post("/checks/<int:unit_id>/<int:task_id>")
+@roles_required("unit")
+def set_state(unit_id, task_id):
+    if unit_id != current_user.unit_id:
+        abort(403)
+    unit = current_user.unit
+    campaign = current_campaign()
+    task = Task.get_or_none(Task.id == task_id)
+    if task is None or task.archived or task.area.campaign_id != campaign.id:
+        abort(404)
+    if not task.applies_to(unit):
+        abort(403)
+
+    form = CheckForm()
+    status, message = 200, None
+    if not form.validate_on_submit():
+        status = 400
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+    else:
+        try:
+            set_check(unit, task, form.state.data, form.note.data or "", form.version.data, current_user, campaign)
+        except Conflict as conflict:
+            status = 409
+            by = conflict.current.updated_by
+            who = (by.full_name or by.username) if by else "người khác"
+            message = (f"Việc này vừa được {who} cập nhật thành “{STATES[conflict.current.state]}”. "
+                       "Trang đã hiện trạng thái mới nhất; ghi chú bạn nhập vẫn còn, hãy chọn lại nếu cần.")
+    if status == 200 and not wants_fragment():
+        return redirect(url_for("checklist.page", _anchor=f"task-{task.id}"), 303)
+    drafts = {task.id: form.note.data} if status != 200 else {}
+    ctx = checklist_context(unit, campaign, messages={task.id: message} if message else {}, drafts=drafts)
+    return render("checklist/page.html", "checklist/_tick.html", status, task=task, **ctx)
+
+
+def init_app(app):
+    app.register_blueprint(bp)

@@ -1,0 +1,110 @@
+"""flask commands: db upgrade, demo, user create / password."""
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from peewee_migrate import Router
+
+from .db import database
+from .demo import DEMO_PASSWORD, load_demo
+from .models import ROLES, Unit, User
+from .text import nfc
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+db_cli = AppGroup("db", help="Cơ sở dữ liệu.")
+user_cli = AppGroup("user", help="Tài khoản người dùng.")
+
+
+def router() -> Router:
+    return Router(database, migrate_dir=MIGRATIONS, ignore=["basemodel"])
+
+
+def upgrade() -> list[str]:
+    """Applies every migration not yet applied; returns their names."""
+    return router().run()
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Áp dụng các bản chuyển đổi (migration) còn thiếu."""
+    done = upgrade()
+    click.echo(f"Đã áp dụng {len(done)} bản chuyển đổi." if done else "Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Chỉ nạp khi chưa có đơn vị nào.")
+def demo(if_empty):
+    """Nạp đợt thi đua mẫu của xã Bình Lư và các tài khoản mẫu."""
+    if Unit.select().exists():
+        if if_empty:
+            click.echo("Đã có dữ liệu, không nạp dữ liệu mẫu.")
+            _print_accounts(User.select())
+            return
+        raise click.ClickException("Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống.")
+    users = load_demo(current_app.config["PASSWORD_HASH_METHOD"])
+    click.echo(f"Đã nạp dữ liệu mẫu: {len(users)} tài khoản, mật khẩu chung “{DEMO_PASSWORD}”.")
+    _print_accounts(users)
+
+
+def _print_accounts(users):
+    click.echo("Tài khoản mẫu (tên đăng nhập — vai trò — đơn vị):")
+    order = list(ROLES)
+    for user in sorted(users, key=lambda u: (u.role == "unit", order.index(u.role), u.username)):
+        click.echo(f"  {user.username:<18} {ROLES[user.role]:<32} {user.unit.name if user.unit else ''}")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    if len(password) < 8:
+        raise click.ClickException("Mật khẩu cần ít nhất 8 ký tự.")
+    return password
+
+
+@user_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.option("--unit", "unit_code", help="Mã đơn vị (bắt buộc với vai trò unit).")
+@click.option("--name", "full_name", default="", help="Họ và tên.")
+@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ dòng đầu của đầu vào chuẩn.")
+def user_create(username, role, unit_code, full_name, password_stdin):
+    """Tạo tài khoản."""
+    username = nfc(username).strip()
+    unit = None
+    if role == "unit":
+        if not unit_code:
+            raise click.ClickException("Vai trò unit cần --unit MÃ_ĐƠN_VỊ.")
+        unit = Unit.get_or_none(Unit.code == unit_code)
+        if unit is None:
+            raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
+    if User.select().where(User.username == username).exists():
+        raise click.ClickException(f"Tên đăng nhập “{username}” đã có.")
+    user = User(username=username, role=role, unit=unit, full_name=nfc(full_name))
+    user.set_password(_read_password(password_stdin), current_app.config["PASSWORD_HASH_METHOD"])
+    user.save()
+    click.echo(f"Đã tạo tài khoản {username} ({ROLES[role]}).")
+
+
+@user_cli.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ dòng đầu của đầu vào chuẩn.")
+def user_password(username, password_stdin):
+    """Đặt lại mật khẩu (và mở khóa) một tài khoản."""
+    user = User.get_or_none(User.username == nfc(username))
+    if user is None:
+        raise click.ClickException(f"Không có tài khoản “{username}”.")
+    user.set_password(_read_password(password_stdin), current_app.config["PASSWORD_HASH_METHOD"])
+    user.failed_logins, user.locked_until = 0, None
+    user.save()
+    click.echo(f"Đã đặt mật khẩu mới cho {username}.")
+
+
+def init_app(app):
+    app.cli.add_command(db_cli)
+    app.cli.add_command(user_cli)
+    app.cli.add_command(demo)

@@ -1,0 +1,32 @@
+"""Settings read from the environment (PORTAL_*), with safe defaults."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance: Path) -> str:
+    """A key kept in instance/ so sessions survive restarts without anyone choosing one."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance: Path) -> dict:
+    env = os.environ
+    return {
+        "DATABASE_URL": env.get("PORTAL_DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"),
+        "SECRET_KEY": env.get("PORTAL_SECRET_KEY") or _secret_key(instance),
+        # Pins "today" for demos and tests; unset in production.
+        "TODAY": env.get("PORTAL_TODAY"),
+        "TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "LOCKOUT_FAILURES": int(env.get("PORTAL_LOCKOUT_FAILURES", "5")),
+        "LOCKOUT_MINUTES": int(env.get("PORTAL_LOCKOUT_MINUTES", "15")),
+        "PASSWORD_HASH_METHOD": env.get("PORTAL_PASSWORD_HASH_METHOD", "scrypt"),
+        "BOARD_POLL_SECONDS": int(env.get("PORTAL_BOARD_POLL_SECONDS", "15")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("PORTAL_SECURE_COOKIES", "0") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

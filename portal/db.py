@@ -1,0 +1,40 @@
+"""The database object and the base model: the one place that knows the engine."""
+from flask import Flask
+from peewee import DatabaseProxy, Model, SqliteDatabase
+from playhouse.db_url import connect
+
+database = DatabaseProxy()
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+
+
+def open_database(url: str):
+    if url.startswith("sqlite:///"):
+        # IMMEDIATE: a read-then-write transaction takes the write lock up front,
+        # so concurrent workers wait (busy_timeout) instead of failing "database is locked".
+        return SqliteDatabase(
+            url.removeprefix("sqlite:///"),
+            lock_type="IMMEDIATE",
+            pragmas={"journal_mode": "wal", "busy_timeout": 10000, "foreign_keys": 1, "synchronous": "normal"},
+        )
+    return connect(url)
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def init_app(app: Flask) -> None:
+    database.initialize(open_database(app.config["DATABASE_URL"]))
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not database.is_closed():
+            database.close()

@@ -1,0 +1,258 @@
+"""Models of the campaign domain, each with the queries that belong to it."""
+import datetime as dt
+import json
+
+from flask_login import UserMixin
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+    fn,
+)
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import BaseModel, database
+from .text import vn_sort_key
+
+UNIT_KINDS = {
+    "commune": "Xã",
+    "agency": "Cơ quan",
+    "armed": "Lực lượng vũ trang",
+    "school": "Trường học",
+    "mass": "Đoàn thể",
+    "village": "Bản",
+}
+ROLES = {
+    "office": "Phòng Văn hóa – Xã hội",
+    "unit": "Đơn vị",
+    "council": "Hội đồng Thi đua – Khen thưởng",
+    "leader": "Lãnh đạo UBND xã",
+    "supervisor": "Ủy ban MTTQ xã",
+}
+STATES = {"todo": "Chưa làm", "doing": "Đang làm", "done": "Hoàn thành", "na": "Không áp dụng"}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Unit(BaseModel):
+    """A node of the unit tree; `path` ("/1/4/") makes "all units under X" one indexed query."""
+
+    code = CharField(unique=True)
+    name = CharField()
+    kind = CharField(index=True)
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    path = CharField(index=True, default="")
+    contact = CharField(default="")
+    phone = CharField(default="")
+    active = BooleanField(default=True)
+
+    @classmethod
+    def add(cls, code, name, kind, parent=None, **fields):
+        unit = cls.create(code=code, name=name, kind=kind, parent=parent, **fields)
+        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+        unit.save(only=[cls.path])
+        return unit
+
+    @classmethod
+    def under(cls, root):
+        """Active units below `root`, in Vietnamese alphabetical order."""
+        units = cls.select().where(cls.path.startswith(root.path), cls.id != root.id, cls.active)
+        return sorted(units, key=lambda u: vn_sort_key(u.name))
+
+    @property
+    def kind_label(self):
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+
+class User(UserMixin, BaseModel):
+    username = CharField(unique=True)
+    password_hash = CharField()
+    full_name = CharField(default="")
+    role = CharField()
+    unit = ForeignKeyField(Unit, null=True, backref="users", on_delete="RESTRICT")
+    active = BooleanField(default=True)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def role_label(self):
+        return ROLES[self.role]
+
+    def set_password(self, password: str, method: str) -> None:
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def is_locked(self, now: dt.datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+    def record_login(self, ok: bool, now: dt.datetime, max_failures: int, lock_minutes: int) -> None:
+        """Counts failures in a row; the account locks when they reach `max_failures`."""
+        if ok:
+            self.failed_logins, self.locked_until = 0, None
+        else:
+            self.failed_logins += 1
+            if self.failed_logins >= max_failures:
+                self.failed_logins = 0
+                self.locked_until = now + dt.timedelta(minutes=lock_minutes)
+        self.save(only=[User.failed_logins, User.locked_until])
+
+
+class Campaign(BaseModel):
+    unit = ForeignKeyField(Unit, backref="campaigns", on_delete="RESTRICT")
+    title = TextField()
+    theme = TextField(default="")
+    starts_on = DateField()
+    ends_on = DateField()
+    report_due_on = DateField()
+    status = CharField(default="active", index=True)  # draft | active | closed | archived
+
+    @classmethod
+    def current(cls):
+        return cls.select().where(cls.status == "active").order_by(cls.starts_on.desc(), cls.id.desc()).first()
+
+    def areas_with_tasks(self):
+        """Areas in order, each with `.task_list` filled by one extra query."""
+        areas = list(Area.select().where(Area.campaign == self).order_by(Area.position, Area.id))
+        tasks = (
+            Task.select()
+            .join(Area)
+            .where(Area.campaign == self, Task.archived == False)  # noqa: E712
+            .order_by(Task.position, Task.id)
+        )
+        by_area = {a.id: a for a in areas}
+        for area in areas:
+            area.task_list = []
+        for task in tasks:
+            by_area[task.area_id].task_list.append(task)
+        return areas
+
+    def units(self):
+        return Unit.under(self.unit)
+
+
+class Area(BaseModel):
+    campaign = ForeignKeyField(Campaign, backref="areas", on_delete="CASCADE")
+    position = IntegerField(default=0)
+    title = TextField()
+    summary = TextField(default="")
+
+
+class Task(BaseModel):
+    area = ForeignKeyField(Area, backref="tasks", on_delete="CASCADE")
+    position = IntegerField(default=0)
+    title = TextField()
+    target = TextField(default="")
+    kinds = CharField(default="")  # comma-separated UNIT_KINDS keys; empty means every kind
+    archived = BooleanField(default=False)
+
+    def applies_to(self, unit: Unit) -> bool:
+        return not self.kinds or unit.kind in self.kinds.split(",")
+
+
+class Check(BaseModel):
+    """A unit's state on a task. No row yet means "todo" at version 0."""
+
+    unit = ForeignKeyField(Unit, backref="checks", on_delete="CASCADE")
+    task = ForeignKeyField(Task, backref="checks", on_delete="CASCADE")
+    state = CharField(default="todo")
+    note = TextField(default="")
+    version = IntegerField(default=0)
+    updated_at = DateTimeField(null=True)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("unit", "task"), True),)
+
+    @classmethod
+    def for_unit(cls, unit, tasks):
+        """Checks of `unit` keyed by task id, with a blank one for every task not yet touched."""
+        rows = {c.task_id: c for c in cls.select().where(cls.unit == unit, cls.task.in_([t.id for t in tasks]))}
+        return {t.id: rows.get(t.id) or cls(unit=unit, task=t) for t in tasks}
+
+    def as_dict(self):
+        return {"state": self.state, "note": self.note, "version": self.version}
+
+
+class Conflict(Exception):
+    """The edit was based on an older version than the one saved."""
+
+    def __init__(self, current: Check):
+        super().__init__("stale version")
+        self.current = current
+
+
+def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user: User, campaign: Campaign):
+    """Sets a unit's state on a task, idempotently.
+
+    `version` is what the user saw. A stale version is a conflict unless the saved
+    state already equals the request, which makes a retried request harmless.
+    Returns (check, changed).
+    """
+    with database.atomic():
+        check = Check.get_or_none(Check.unit == unit, Check.task == task) or Check(unit=unit, task=task)
+        if check.state == state and check.note == note:
+            return check, False
+        if check.version != version:
+            raise Conflict(check)
+        before = check.as_dict()
+        check.state, check.note = state, note
+        check.version += 1
+        check.updated_at, check.updated_by = utcnow(), user
+        check.save()
+        Event.record(
+            "check.set", user, campaign=campaign, unit=unit, subject=f"task:{task.id}",
+            before=before, after=check.as_dict(),
+        )
+        return check, True
+
+
+class Event(BaseModel):
+    """One line of the append-only log: the audit trail and the feed of the live board."""
+
+    id = AutoField()
+    at = DateTimeField(default=utcnow, index=True)
+    kind = CharField(index=True)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    campaign = ForeignKeyField(Campaign, null=True, on_delete="SET NULL")
+    unit = ForeignKeyField(Unit, null=True, on_delete="SET NULL")
+    subject = CharField(default="")
+    before = TextField(default="")
+    after = TextField(default="")
+
+    @classmethod
+    def record(cls, kind, user=None, *, campaign=None, unit=None, subject="", before=None, after=None):
+        return cls.create(
+            kind=kind, user=user, campaign=campaign, unit=unit, subject=subject,
+            before=json.dumps(before, ensure_ascii=False) if before is not None else "",
+            after=json.dumps(after, ensure_ascii=False) if after is not None else "",
+        )
+
+    @classmethod
+    def last_id(cls) -> int:
+        return cls.select(cls.id).order_by(cls.id.desc()).scalar() or 0
+
+    @classmethod
+    def last_activity(cls, campaign):
+        """When each unit last changed something in `campaign`, keyed by unit id."""
+        rows = (
+            cls.select(cls.unit, fn.MAX(cls.at).alias("last"))
+            .where(cls.campaign == campaign, cls.unit.is_null(False))
+            .group_by(cls.unit)
+        )
+        return {r.unit_id: cls.at.python_value(r.last) for r in rows}
+
+
+MODELS = [Unit, User, Campaign, Area, Task, Check, Event]

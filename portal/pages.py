@@ -1,0 +1,60 @@
+"""Site-wide pages and template helpers: home, health check, errors, date formats."""
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from htmx_flask import make_response as hx_response
+
+from . import clock
+from .db import database
+from .htmx import wants_fragment
+from .models import ROLES, STATES, UNIT_KINDS
+
+bp = Blueprint("pages", __name__)
+
+ERRORS = {
+    400: "Yêu cầu không hợp lệ.",
+    403: "Bạn không có quyền xem hoặc thay đổi nội dung này.",
+    404: "Không tìm thấy trang này.",
+    405: "Thao tác này không được hỗ trợ.",
+    500: "Máy chủ gặp lỗi. Thao tác chưa được lưu, vui lòng thử lại.",
+}
+
+
+@bp.get("/")
+def index():
+    from .auth import landing_url
+
+    if current_user.is_authenticated:
+        return redirect(landing_url(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/healthz")
+def healthz():
+    database.execute_sql("SELECT 1")
+    return jsonify(status="ok")
+
+
+def error_page(message: str, status: int):
+    if wants_fragment():
+        # Shown in the page's message area rather than in place of the element that asked.
+        html = render_template("_flash.html", message=message, kind="error")
+        return hx_response(html, status, retarget="#flash", reswap="innerHTML")
+    return render_template("error.html", message=message, status=status), status
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return error_page("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang rồi thử lại.", 400)
+
+    for status, message in ERRORS.items():
+        app.register_error_handler(status, lambda e, m=message, s=status: error_page(m, s))
+
+    app.jinja_env.filters["date"] = lambda d: d.strftime("%d/%m/%Y") if d else ""
+    app.jinja_env.filters["datetime"] = lambda t: clock.local(t).strftime("%H:%M %d/%m/%Y") if t else ""
+    app.jinja_env.globals.update(
+        STATES=STATES, UNIT_KINDS=UNIT_KINDS, ROLES=ROLES, days_left=clock.days_left, today=clock.today
+    )

@@ -1,0 +1,58 @@
+"""Percent done per unit and area: the numbers on the checklist, the board and the API."""
+from dataclasses import dataclass, field
+
+from .models import Check
+
+LAG_POINTS = 10  # a unit lags when it is this many points below today's expected pace
+
+
+@dataclass
+class Score:
+    done: int = 0
+    total: int = 0  # tasks that apply, less those marked "Không áp dụng"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def add(self, state: str) -> None:
+        if state != "na":
+            self.total += 1
+            self.done += state == "done"
+
+
+@dataclass
+class UnitProgress:
+    unit: object
+    overall: Score = field(default_factory=Score)
+    areas: dict = field(default_factory=dict)  # area id -> Score
+
+    def lagging(self, expected_percent: int) -> bool:
+        return self.overall.percent + LAG_POINTS < expected_percent
+
+
+def states_of(tasks, units) -> dict:
+    """(unit id, task id) -> state, for the checks that exist."""
+    if not tasks or not units:
+        return {}
+    query = Check.select(Check.unit, Check.task, Check.state).where(
+        Check.task.in_([t.id for t in tasks]), Check.unit.in_([u.id for u in units])
+    )
+    return {(c.unit_id, c.task_id): c.state for c in query}
+
+
+def score(areas, unit, states) -> UnitProgress:
+    row = UnitProgress(unit, areas={a.id: Score() for a in areas})
+    for area in areas:
+        for task in area.task_list:
+            if task.applies_to(unit):
+                state = states.get((unit.id, task.id), "todo")
+                row.areas[area.id].add(state)
+                row.overall.add(state)
+    return row
+
+
+def progress(areas, units) -> list[UnitProgress]:
+    """Scores for each unit over the areas' tasks, from one query."""
+    states = states_of([t for a in areas for t in a.task_list], units)
+    return [score(areas, unit, states) for unit in units]

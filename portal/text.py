@@ -1,0 +1,40 @@
+"""Vietnamese text: NFC on the way in, alphabetical order on the way out."""
+import unicodedata
+
+# The Vietnamese alphabet: letters with breve, circumflex or horn, and đ, are letters of their own.
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_LETTER_MARKS = {
+    ("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê",
+    ("o", "\u0302"): "ô", ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư",
+}
+# Tone marks order words that are otherwise equal: none, huyền, hỏi, ngã, sắc, nặng.
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def nfc(value):
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def _letters(word: str):
+    """Splits decomposed text into (base letter, tone) pairs."""
+    out = []
+    for ch in unicodedata.normalize("NFD", word.lower()):
+        if ch in _TONES and out:
+            out[-1][1] = _TONES[ch]
+        elif out and (out[-1][0], ch) in _LETTER_MARKS:
+            out[-1][0] = _LETTER_MARKS[out[-1][0], ch]
+        else:
+            out.append([ch, 0])
+    return out
+
+
+def vn_sort_key(text: str):
+    letters = _letters(text)
+    # Word by word: a space sorts before any letter, so "Na Xa" comes before "Nam".
+    primary = tuple(-1 if c == " " else _ALPHABET.index(c) if c in _ALPHABET else 100 + ord(c) for c, _ in letters)
+    return primary, tuple(t for _, t in letters)
+
+
+def clean(value):
+    """The form filter for free text: NFC, no surrounding blanks; absent stays absent."""
+    return nfc(value).strip() if isinstance(value, str) else value
