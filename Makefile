@@ -16,8 +16,10 @@ run: $(VENV)/.runtime $(VENDOR)
 	@echo "Cổng thi đua: http://127.0.0.1:$(PORT)"
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# On SQLite, then again on PostgreSQL when PORTAL_TEST_DATABASE_URL names one (CI sets it).
 test: $(VENV)/.dev $(VENDOR) chromium
-	$(BIN)/pytest
+	PORTAL_TEST_DATABASE_URL= $(BIN)/pytest
+	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(BIN)/pytest; fi
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

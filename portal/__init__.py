@@ -3,12 +3,10 @@ from pathlib import Path
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
-from htmx_flask import Htmx
 
-from . import config, db
+from . import config, db, htmx
 
 csrf = CSRFProtect()
-htmx = Htmx()
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,6 +16,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:
         app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = config.secret_key(Path(app.instance_path))
 
     db.init_app(app)
     csrf.init_app(app)

@@ -4,12 +4,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from htmx_flask import make_response as hx_response
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
 from .db import database
+from .forms import Form
 from .models import User, utcnow
 from .text import clean
 
@@ -22,7 +22,7 @@ login_manager.login_message_category = "info"
 WATCHERS = ("office", "council", "leader", "supervisor")  # roles that see the whole board
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("Tên đăng nhập", [InputRequired("Nhập tên đăng nhập.")], filters=[clean])
     password = PasswordField("Mật khẩu", [InputRequired("Nhập mật khẩu.")])
 

@@ -17,7 +17,7 @@ bp = Blueprint("board", __name__)
 def board_context(campaign, kind: str | None):
     areas = campaign.areas_with_tasks()
     units = [u for u in campaign.units() if not kind or u.kind == kind]
-    rows = [row for row in progress(areas, units) if row.overall.total or row.overall.done]
+    rows = progress(areas, units)
     expected = round(100 * clock.expected_share(campaign.starts_on, campaign.ends_on))
     done = sum(r.overall.done for r in rows)
     total = sum(r.overall.total for r in rows)

@@ -1,11 +1,11 @@
 """A unit's checklist: its tasks by content area, ticked one by one."""
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
 from .auth import roles_required
+from .forms import Form
 from .htmx import render, wants_fragment
 from .models import STATES, Campaign, Check, Conflict, Task, Unit, set_check
 from .progress import score
@@ -14,11 +14,12 @@ from .text import clean
 bp = Blueprint("checklist", __name__)
 
 
-class CheckForm(FlaskForm):
-    state = RadioField("Trạng thái", choices=list(STATES.items()), validators=[InputRequired("Chọn một trạng thái.")])
+class CheckForm(Form):
+    state = StringField("Trạng thái", [InputRequired("Chọn một trạng thái."),
+                                       AnyOf(list(STATES), "Trạng thái không hợp lệ.")])
     note = TextAreaField("Ghi chú", [Length(max=2000, message="Ghi chú tối đa 2000 ký tự.")],
                          filters=[clean])
-    version = IntegerField("Phiên bản", [InputRequired("Thiếu phiên bản."), NumberRange(min=0)])
+    version = IntegerField("Phiên bản", [InputRequired("Thiếu phiên bản; hãy tải lại trang."), NumberRange(min=0)])
 
 
 def checklist_context(unit: Unit, campaign: Campaign, readonly=False, messages=None, drafts=None):

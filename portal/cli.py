@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from peewee_migrate import Router
 
 from .db import database
@@ -36,6 +36,7 @@ def db_upgrade():
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi chưa có đơn vị nào.")
+@with_appcontext
 def demo(if_empty):
     """Nạp đợt thi đua mẫu của xã Bình Lư và các tài khoản mẫu."""
     if Unit.select().exists():

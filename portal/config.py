@@ -4,7 +4,7 @@ import secrets
 from pathlib import Path
 
 
-def _secret_key(instance: Path) -> str:
+def secret_key(instance: Path) -> str:
     """A key kept in instance/ so sessions survive restarts without anyone choosing one."""
     path = instance / "secret_key"
     if not path.exists():
@@ -17,7 +17,7 @@ def from_environment(instance: Path) -> dict:
     env = os.environ
     return {
         "DATABASE_URL": env.get("PORTAL_DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"),
-        "SECRET_KEY": env.get("PORTAL_SECRET_KEY") or _secret_key(instance),
+        "SECRET_KEY": env.get("PORTAL_SECRET_KEY"),
         # Pins "today" for demos and tests; unset in production.
         "TODAY": env.get("PORTAL_TODAY"),
         "TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Ho_Chi_Minh"),

@@ -1,6 +1,8 @@
 """The one place that reads HX-* headers and chooses between a page and a fragment."""
 from flask import make_response, render_template
-from htmx_flask import request
+from htmx_flask import Htmx, request
+
+extension = Htmx()
 
 
 def wants_fragment() -> bool:
@@ -13,3 +15,7 @@ def render(page: str, fragment: str, status: int = 200, **context):
     response = make_response(render_template(fragment if wants_fragment() else page, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+def init_app(app) -> None:
+    extension.init_app(app)

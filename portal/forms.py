@@ -1,0 +1,27 @@
+"""The base form: CSRF from Flask-WTF, and WTForms' own messages in Vietnamese."""
+from flask_wtf import FlaskForm
+
+_MESSAGES = {
+    "This field is required.": "Trường này là bắt buộc.",
+    "Not a valid integer value.": "Phải là một số nguyên.",
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Invalid value, must be one of: %(values)s.": "Giá trị không hợp lệ.",
+    "Number must be at least %(min)s.": "Số phải từ %(min)s trở lên.",
+    "Field must be at most %(max)d characters long.": "Tối đa %(max)d ký tự.",
+    "The CSRF token is missing.": "Thiếu mã bảo vệ biểu mẫu; hãy tải lại trang.",
+    "The CSRF token is invalid.": "Mã bảo vệ biểu mẫu không hợp lệ; hãy tải lại trang.",
+}
+
+
+class _Vietnamese:
+    def gettext(self, message):
+        return _MESSAGES.get(message, message)
+
+    def ngettext(self, singular, plural, n):
+        return self.gettext(singular if n == 1 else plural)
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _Vietnamese()

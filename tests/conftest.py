@@ -1,0 +1,123 @@
+"""Fixtures: an app on a real database (SQLite, or PostgreSQL when PORTAL_TEST_DATABASE_URL is set),
+loaded with the Bình Lư demo campaign, and helpers that act as its users."""
+import os
+
+import pytest
+from bs4 import BeautifulSoup
+
+from portal import create_app
+from portal.cli import upgrade
+from portal.db import database, is_sqlite
+from portal.demo import DEMO_PASSWORD, load_demo
+from portal.models import MODELS, Task, Unit, User
+
+FAST_HASH = "pbkdf2:sha256:1000"  # tests log in hundreds of times; production keeps scrypt
+TODAY = "2026-02-10"  # day 10 of 28: a unit on pace has done 36% of its tasks
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory):
+    return os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def make_app(db_url, **extra):
+    return create_app({
+        "TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret", "TODAY": TODAY,
+        "PASSWORD_HASH_METHOD": FAST_HASH, **extra,
+    })
+
+
+def drop_everything():
+    tables = [m._meta.table_name for m in MODELS] + ["migratehistory"]
+    cascade = "" if is_sqlite() else " CASCADE"
+    for table in reversed(tables):
+        database.execute_sql(f'DROP TABLE IF EXISTS "{table}"{cascade}')
+
+
+@pytest.fixture(scope="session")
+def schema(db_url):
+    """Migrations run once from an empty database, as on a new server."""
+    app = make_app(db_url)
+    with app.app_context():
+        drop_everything()
+        upgrade()
+        database.close()
+    return db_url
+
+
+def empty_tables():
+    tables = [m._meta.table_name for m in MODELS]
+    if is_sqlite():
+        database.execute_sql("PRAGMA foreign_keys = OFF")  # the unit tree refers to itself
+        for table in reversed(tables):
+            database.execute_sql(f'DELETE FROM "{table}"')
+        database.execute_sql("PRAGMA foreign_keys = ON")
+    else:
+        database.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def app(schema):
+    app = make_app(schema)
+    with app.app_context():
+        empty_tables()
+        load_demo(FAST_HASH, progress=False)
+        database.close()
+        yield app
+        if not database.is_closed():
+            database.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Actor:
+    """A person at a browser: logs in through the form and submits the forms the pages show."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username, password=DEMO_PASSWORD):
+        token = soup(self.client.get("/login")).select_one("input[name=csrf_token]")["value"]
+        return self.client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+    def row_form(self, task_id, path="/checklist") -> dict:
+        """The hidden fields of a task row, as the page rendered them."""
+        row = soup(self.client.get(path)).select_one(f"#task-{task_id} form")
+        return {i["name"]: i["value"] for i in row.select("input[type=hidden]")}
+
+    def tick(self, unit_id, task_id, state, note="", htmx=False, **override):
+        data = {**self.row_form(task_id), "state": state, "note": note, **override}
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.client.post(f"/checks/{unit_id}/{task_id}", data=data, headers=headers)
+
+
+@pytest.fixture
+def actor(client):
+    return Actor(client)
+
+
+@pytest.fixture
+def village(app):
+    """Bản Nà Bỏ and the first task that applies to villages."""
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = next(t for t in Task.select().order_by(Task.id) if t.applies_to(unit))
+    return unit, task
+
+
+ROLE_USERS = {"unit": "ban-na-bo", "office": "vanhoa", "council": "hoidong", "leader": "chutich", "supervisor": "mttq"}
+
+
+def user(username) -> User:
+    return User.get(User.username == username)

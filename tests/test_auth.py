@@ -1,0 +1,74 @@
+"""Logging in and out, and the lockout after repeated wrong passwords."""
+import pytest
+
+from conftest import ROLE_USERS, soup, user
+
+
+@pytest.mark.parametrize("role,landing", [
+    ("unit", "/checklist"), ("office", "/board"), ("council", "/board"), ("leader", "/board"), ("supervisor", "/board"),
+])
+def test_each_role_lands_on_its_page(actor, role, landing):
+    response = actor.login(ROLE_USERS[role])
+    assert response.status_code == 303
+    assert response.headers["Location"] == landing
+
+
+def test_wrong_password_says_so_in_vietnamese_and_keeps_the_username(actor):
+    response = actor.login("ban-na-bo", "sai-mat-khau")
+    assert response.status_code == 400
+    page = soup(response)
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in page.select_one("[role=alert]").text
+    assert page.select_one("#username")["value"] == "ban-na-bo"
+    assert actor.client.get("/checklist").status_code == 303
+
+
+def test_unknown_user_gets_the_same_message(actor):
+    response = actor.login("khong-co-ai", "whatever")
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in soup(response).select_one("[role=alert]").text
+
+
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(actor, app):
+    for _ in range(5):
+        assert actor.login("ban-na-bo", "sai").status_code == 400
+    response = actor.login("ban-na-bo")
+    assert response.status_code == 400
+    assert "tạm bị khóa" in soup(response).select_one("[role=alert]").text
+    assert user("ban-na-bo").locked_until is not None
+
+
+def test_a_success_resets_the_count_of_failures(actor):
+    for _ in range(4):
+        actor.login("ban-na-bo", "sai")
+    assert actor.login("ban-na-bo").status_code == 303
+    assert user("ban-na-bo").failed_logins == 0
+
+
+def test_login_without_csrf_token_is_refused(client):
+    response = client.post("/login", data={"username": "ban-na-bo", "password": "demo2026"})
+    assert response.status_code == 400
+    assert "Phiên làm việc đã hết hạn" in soup(response).text
+
+
+def test_logout_ends_the_session(actor):
+    actor.login("vanhoa")
+    token = soup(actor.client.get("/board")).select_one("form.logout input[name=csrf_token]")["value"]
+    response = actor.client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/login"
+    assert actor.client.get("/board").status_code == 303
+
+
+def test_login_returns_to_the_page_asked_for_but_never_off_site(actor):
+    token = soup(actor.client.get("/login")).select_one("input[name=csrf_token]")["value"]
+    data = {"username": "vanhoa", "password": "demo2026", "csrf_token": token}
+    assert actor.client.post("/login?next=/api/progress", data=data).headers["Location"] == "/api/progress"
+    actor.client.post("/logout", data={"csrf_token": token})
+    token = soup(actor.client.get("/login")).select_one("input[name=csrf_token]")["value"]
+    data["csrf_token"] = token
+    assert actor.client.post("/login?next=//evil.example/x", data=data).headers["Location"] == "/board"
+
+
+def test_a_deactivated_account_cannot_log_in(actor):
+    head = user("ban-na-bo")
+    head.active = False
+    head.save()
+    assert actor.login("ban-na-bo").status_code == 400

@@ -1,0 +1,64 @@
+"""The flask commands an administrator runs: migrations, demo data, accounts."""
+import sqlite3
+
+from portal.models import Campaign, Event, Unit, User, utcnow
+
+from conftest import make_app, user
+
+
+def test_migrations_build_the_schema_on_an_empty_database_and_run_again_harmlessly(tmp_path):
+    path = tmp_path / "new.db"
+    runner = make_app(f"sqlite:///{path}").test_cli_runner()
+    first = runner.invoke(args=["db", "upgrade"])
+    assert first.exit_code == 0 and "Đã áp dụng 1" in first.output
+    tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"unit", "user", "campaign", "area", "task", "check", "event", "migratehistory"} <= tables
+    again = runner.invoke(args=["db", "upgrade"])
+    assert again.exit_code == 0 and "mới nhất" in again.output
+
+
+def test_the_demo_loads_once_and_prints_the_accounts(tmp_path):
+    runner = make_app(f"sqlite:///{tmp_path / 'demo.db'}").test_cli_runner()
+    runner.invoke(args=["db", "upgrade"])
+    first = runner.invoke(args=["demo", "--if-empty"])
+    assert first.exit_code == 0
+    assert "vanhoa" in first.output and "ban-na-bo" in first.output and "demo2026" in first.output
+    with runner.app.app_context():
+        assert Campaign.select().count() == 1 and Unit.select().count() == 25
+        assert Event.select().where(Event.kind == "check.set").exists()
+    again = runner.invoke(args=["demo", "--if-empty"])
+    assert again.exit_code == 0 and "không nạp" in again.output and "vanhoa" in again.output
+    with runner.app.app_context():
+        assert Campaign.select().count() == 1
+    assert runner.invoke(args=["demo"]).exit_code != 0
+
+
+def test_create_a_unit_account_and_log_in_with_it(runner, actor):
+    result = runner.invoke(args=["user", "create", "truongban", "--role", "unit", "--unit", "ban-na-it",
+                                 "--name", "Tao Văn Hặc", "--password-stdin"], input="mat-khau-moi-2026\n")
+    assert result.exit_code == 0, result.output
+    assert user("truongban").unit.code == "ban-na-it"
+    assert actor.login("truongban", "mat-khau-moi-2026").headers["Location"] == "/checklist"
+
+
+def test_account_creation_refuses_bad_input_in_vietnamese(runner):
+    no_unit = runner.invoke(args=["user", "create", "x", "--role", "unit", "--password-stdin"], input="12345678\n")
+    assert no_unit.exit_code != 0 and "--unit" in no_unit.output
+    unknown = runner.invoke(args=["user", "create", "x", "--role", "unit", "--unit", "khong-co",
+                                  "--password-stdin"], input="12345678\n")
+    assert "Không có đơn vị" in unknown.output
+    short = runner.invoke(args=["user", "create", "x", "--role", "office", "--password-stdin"], input="123\n")
+    assert short.exit_code != 0 and "ít nhất 8" in short.output
+    taken = runner.invoke(args=["user", "create", "vanhoa", "--role", "office", "--password-stdin"], input="12345678\n")
+    assert "đã có" in taken.output
+    assert not User.select().where(User.username == "x").exists()
+
+
+def test_resetting_a_password_also_unlocks_the_account(runner, actor):
+    head = user("ban-na-bo")
+    for _ in range(5):
+        head.record_login(False, utcnow(), 5, 15)
+    assert head.is_locked(utcnow())
+    result = runner.invoke(args=["user", "password", "ban-na-bo", "--password-stdin"], input="mat-khau-2026\n")
+    assert result.exit_code == 0
+    assert actor.login("ban-na-bo", "mat-khau-2026").status_code == 303

@@ -1,0 +1,95 @@
+"""The domain rules under every page: idempotent set-state, versions, the event log, scores."""
+import json
+
+import pytest
+
+from portal.models import Check, Conflict, Event, Unit, User, set_check, utcnow
+from portal.progress import progress
+from portal.text import nfc, vn_sort_key
+
+
+def test_setting_a_state_appends_one_event_with_before_and_after(app, village):
+    unit, task = village
+    head = User.get(User.username == unit.code)
+    check, changed = set_check(unit, task, "done", "Đã họp dân", 0, head, task.area.campaign)
+    assert changed and check.version == 1
+    (event,) = Event.select().where(Event.kind == "check.set")
+    assert event.unit_id == unit.id and event.user_id == head.id and event.subject == f"task:{task.id}"
+    assert json.loads(event.before) == {"state": "todo", "note": "", "version": 0}
+    assert json.loads(event.after) == {"state": "done", "note": "Đã họp dân", "version": 1}
+
+
+def test_a_replayed_request_changes_nothing(app, village):
+    unit, task = village
+    head = User.get(User.username == unit.code)
+    set_check(unit, task, "done", "", 0, head, task.area.campaign)
+    check, changed = set_check(unit, task, "done", "", 0, head, task.area.campaign)
+    assert not changed and check.version == 1
+    assert Event.select().count() == 1
+
+
+def test_a_stale_version_is_refused_with_the_saved_check(app, village):
+    unit, task = village
+    head = User.get(User.username == unit.code)
+    set_check(unit, task, "doing", "", 0, head, task.area.campaign)
+    with pytest.raises(Conflict) as raised:
+        set_check(unit, task, "done", "", 0, head, task.area.campaign)
+    assert raised.value.current.state == "doing" and raised.value.current.version == 1
+    assert Check.get(Check.unit == unit, Check.task == task).state == "doing"
+
+
+def test_not_applicable_tasks_leave_the_total(app, village):
+    unit, task = village
+    campaign = task.area.campaign
+    areas = campaign.areas_with_tasks()
+    head = User.get(User.username == unit.code)
+    (before,) = progress(areas, [unit])
+    set_check(unit, task, "na", "", 0, head, campaign)
+    (after,) = progress(areas, [unit])
+    assert after.overall.total == before.overall.total - 1
+    assert after.overall.done == 0
+
+
+def test_tasks_apply_only_to_the_kinds_named(app):
+    school = Unit.get(Unit.code == "th-binh-lu")
+    village = Unit.get(Unit.code == "ban-na-bo")
+    campaign = Unit.get(Unit.code == "xa-binh-lu").campaigns.get()
+    tasks = [t for a in campaign.areas_with_tasks() for t in a.task_list]
+    admin_reform = next(t for t in tasks if "thủ tục hành chính" in t.title)
+    assert not admin_reform.applies_to(school) and not admin_reform.applies_to(village)
+    assert admin_reform.applies_to(Unit.get(Unit.code == "hcc"))
+
+
+def test_units_under_the_commune_sort_in_vietnamese_order(app):
+    commune = Unit.get(Unit.code == "xa-binh-lu")
+    names = [u.name for u in Unit.under(commune)]
+    assert len(names) == 24 and commune.name not in names
+    assert names.index("Bản Nà Bỏ") < names.index("Bản Nà Đông") < names.index("Bản Nà Ít")
+    assert names == sorted(names, key=vn_sort_key)
+
+
+@pytest.mark.parametrize("words", [
+    ["Bản Ăn", "Bản Âm", "Bản Ba"],
+    ["Cao", "Chu", "Dao", "Đào", "Em"],
+    ["Ma", "Mà", "Mả", "Mã", "Má", "Mạ"],
+    ["Na Xa", "Nam"],
+    ["Ông", "Ơn", "Phố", "Ủy ban", "Ưu"],
+])
+def test_vietnamese_alphabetical_order(words):
+    assert sorted(reversed(words), key=vn_sort_key) == words
+
+
+def test_text_is_normalised_to_nfc():
+    decomposed = "Ba\u0309n Na\u0300 Bo\u0309"
+    assert nfc(decomposed) == "Bản Nà Bỏ" and len(nfc(decomposed)) == 9
+
+
+def test_five_failures_in_a_row_lock_the_account(app):
+    head = User.get(User.username == "ban-na-bo")
+    now = utcnow()
+    for _ in range(4):
+        head.record_login(False, now, 5, 15)
+    assert not head.is_locked(now)
+    head.record_login(False, now, 5, 15)
+    assert head.is_locked(now)
+    assert not head.is_locked(head.locked_until)
