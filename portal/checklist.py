@@ -7,7 +7,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 from .auth import roles_required
 from .forms import Form
 from .htmx import render, wants_fragment
-from .models import STATES, Campaign, Check, Conflict, Task, Unit, set_check
+from .models import STATES, Campaign, Check, Conflict, Evidence, Task, Unit, set_check
 from .progress import score
 from .text import clean
 
@@ -28,10 +28,11 @@ def checklist_context(unit: Unit, campaign: Campaign, readonly=False, messages=N
     for area in areas:
         area.task_list = [t for t in area.task_list if t.applies_to(unit)]
     areas = [a for a in areas if a.task_list]
-    checks = Check.for_unit(unit, [t for a in areas for t in a.task_list])
+    tasks = [t for a in areas for t in a.task_list]
+    checks = Check.for_unit(unit, tasks)
     states = {(unit.id, task_id): check.state for task_id, check in checks.items()}
     return dict(unit=unit, campaign=campaign, areas=areas, checks=checks, score=score(areas, unit, states),
-                readonly=readonly,
+                readonly=readonly, evidence=Evidence.for_unit(unit, tasks),
                 messages=messages or {}, drafts=drafts or {})
 
 

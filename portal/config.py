@@ -25,6 +25,9 @@ def from_environment(instance: Path) -> dict:
         "LOCKOUT_MINUTES": int(env.get("PORTAL_LOCKOUT_MINUTES", "15")),
         "PASSWORD_HASH_METHOD": env.get("PORTAL_PASSWORD_HASH_METHOD", "scrypt"),
         "BOARD_POLL_SECONDS": int(env.get("PORTAL_BOARD_POLL_SECONDS", "15")),
+        "EVIDENCE_DIR": env.get("PORTAL_EVIDENCE_DIR", str(instance / "evidence")),
+        # A 10 MB photo or PDF plus the form around it; larger requests get a 413.
+        "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("PORTAL_SECURE_COOKIES", "0") == "1",

@@ -255,4 +255,42 @@ class Event(BaseModel):
         return {r.unit_id: cls.at.python_value(r.last) for r in rows}
 
 
-MODELS = [Unit, User, Campaign, Area, Task, Check, Event]
+class Evidence(BaseModel):
+    """A photo or PDF a unit attached to one of its checks; the file lives under EVIDENCE_DIR by its sha256."""
+
+    unit = ForeignKeyField(Unit, backref="evidence", on_delete="CASCADE")
+    task = ForeignKeyField(Task, backref="evidence", on_delete="CASCADE")
+    kind = CharField()  # image | pdf
+    sha256 = CharField(index=True)
+    size = IntegerField()
+    width = IntegerField(null=True)
+    height = IntegerField(null=True)
+    name = CharField(default="")  # the file name on the uploader's phone, shown only, never a path
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    uploaded_at = DateTimeField(default=utcnow)
+    removed = BooleanField(default=False)
+
+    THUMB = 240
+
+    class Meta:
+        indexes = ((("unit", "task"), False),)
+
+    @classmethod
+    def for_unit(cls, unit, tasks) -> dict:
+        """The evidence shown on each task of `unit`, oldest first, keyed by task id."""
+        rows = cls.select().where(cls.unit == unit, cls.task.in_([t.id for t in tasks]), cls.removed == False)  # noqa: E712
+        found = {}
+        for row in rows.order_by(cls.id):
+            found.setdefault(row.task_id, []).append(row)
+        return found
+
+    @property
+    def thumb_size(self) -> tuple[int, int]:
+        scale = min(1, self.THUMB / max(self.width, self.height))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
+
+    def as_dict(self):
+        return {"evidence": self.id, "kind": self.kind, "name": self.name, "size": self.size, "removed": self.removed}
+
+
+MODELS = [Unit, User, Campaign, Area, Task, Check, Event, Evidence]

@@ -16,6 +16,7 @@ ERRORS = {
     403: "Bạn không có quyền xem hoặc thay đổi nội dung này.",
     404: "Không tìm thấy trang này.",
     405: "Thao tác này không được hỗ trợ.",
+    413: "Tệp gửi lên quá lớn: tối đa 10 MB. Hãy chọn tệp nhỏ hơn hoặc chụp ảnh ở độ phân giải thấp hơn.",
     500: "Máy chủ gặp lỗi. Thao tác chưa được lưu, vui lòng thử lại.",
 }
 
