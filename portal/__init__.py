@@ -23,8 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from . import assets, auth, board, checklist, cli, evidence, pages, reminders
+    from . import assets, audit, auth, board, checklist, cli, evidence, pages, reminders
 
-    for part in (assets, auth, pages, checklist, board, evidence, reminders, cli):
+    for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli):
         part.init_app(app)
     return app
