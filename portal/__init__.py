@@ -23,8 +23,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from . import assets, audit, auth, board, checklist, cli, evidence, pages, reminders
+    from . import (assets, audit, auth, board, checklist, cli, evidence, exports, nominations, pages, public, reminders,
+                   reports)
 
-    for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli):
+    for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, reports, nominations, public,
+                 exports):
         part.init_app(app)
     return app

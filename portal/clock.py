@@ -9,11 +9,25 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
+def now() -> dt.datetime:
+    """This moment in the commune's zone. PORTAL_NOW pins it (deadline tests); PORTAL_TODAY pins only the day."""
+    cfg = current_app.config
+    if cfg.get("NOW"):
+        moment = dt.datetime.fromisoformat(cfg["NOW"])
+        return moment.astimezone(zone()) if moment.tzinfo else moment.replace(tzinfo=zone())
+    moment = dt.datetime.now(zone())
+    if cfg.get("TODAY"):
+        return dt.datetime.combine(dt.date.fromisoformat(cfg["TODAY"]), moment.timetz())
+    return moment
+
+
+def utc_now() -> dt.datetime:
+    """`now()` as the naive UTC the database stores."""
+    return now().astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
 def today() -> dt.date:
-    pinned = current_app.config.get("TODAY")
-    if pinned:
-        return dt.date.fromisoformat(pinned)
-    return dt.datetime.now(zone()).date()
+    return now().date()
 
 
 def local(moment: dt.datetime) -> dt.datetime:

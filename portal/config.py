@@ -21,6 +21,14 @@ def from_environment(instance: Path) -> dict:
         # Pins "today" for demos and tests; unset in production.
         "TODAY": env.get("PORTAL_TODAY"),
         "TIMEZONE": env.get("PORTAL_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        # Pins the moment (ISO 8601; without an offset it is commune time), for deadline tests.
+        "NOW": env.get("PORTAL_NOW"),
+        # A nomination passes when more than this share of the council's members agree.
+        "VOTE_MAJORITY": float(env.get("PORTAL_VOTE_MAJORITY", "0.5")),
+        "PUBLIC_COMMENT_DAYS": int(env.get("PORTAL_PUBLIC_COMMENT_DAYS", "5")),
+        "ATTACHMENT_MAX_BYTES": int(env.get("PORTAL_ATTACHMENT_MAX_MB", "5")) * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": env.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
+        "OPINION_RATE_LIMIT": env.get("PORTAL_OPINION_RATE_LIMIT", "5 per hour"),
         "LOCKOUT_FAILURES": int(env.get("PORTAL_LOCKOUT_FAILURES", "5")),
         "LOCKOUT_MINUTES": int(env.get("PORTAL_LOCKOUT_MINUTES", "15")),
         "PASSWORD_HASH_METHOD": env.get("PORTAL_PASSWORD_HASH_METHOD", "scrypt"),

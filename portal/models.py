@@ -1,6 +1,7 @@
 """Models of the campaign domain, each with the queries that belong to it."""
 import datetime as dt
 import json
+import unicodedata
 
 from flask_login import UserMixin
 from peewee import (
@@ -255,6 +256,128 @@ class Event(BaseModel):
         return {r.unit_id: cls.at.python_value(r.last) for r in rows}
 
 
+REPORT_STATES = {"draft": "Bản nháp", "submitted": "Đã gửi", "returned": "Bị trả lại", "accepted": "Đã tiếp nhận"}
+AWARDS = {
+    "giay-khen": "Giấy khen của Chủ tịch UBND xã",
+    "lao-dong-tien-tien": "Lao động tiên tiến",
+    "cap-tren": "Đề nghị cấp trên khen thưởng",
+}
+NOMINEE_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
+NOMINATION_STATES = {
+    "proposed": "Chờ Phòng VH-XH xét", "merged": "Đã gộp", "sent": "Đang trình Hội đồng",
+    "approved": "Hội đồng thông qua", "rejected": "Hội đồng không thông qua",
+}
+
+
+def fold(text: str) -> str:
+    """The form two spellings of one name share: NFC, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+class Report(BaseModel):
+    """A unit's sơ kết for a campaign; `results` holds the text per area id as JSON."""
+
+    campaign = ForeignKeyField(Campaign, backref="reports", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, backref="reports", on_delete="CASCADE")
+    state = CharField(default="draft")
+    results = TextField(default="{}")
+    highlights = TextField(default="")  # notable models and good practices
+    difficulties = TextField(default="")
+    proposals = TextField(default="")
+    office_comment = TextField(default="")
+    reopened = BooleanField(default=False)  # the office let this unit file after the deadline
+    late = BooleanField(default=False)
+    submitted_at = DateTimeField(null=True)
+    version = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("campaign", "unit"), True),)
+
+    @property
+    def result_texts(self) -> dict:
+        return {int(k): v for k, v in json.loads(self.results or "{}").items()}
+
+    def as_dict(self):
+        return {"state": self.state, "version": self.version, "late": self.late, "reopened": self.reopened}
+
+
+class Nomination(BaseModel):
+    """A proposal for a reward: one collective or one person, proposed by a unit."""
+
+    campaign = ForeignKeyField(Campaign, backref="nominations", on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, backref="nominations", on_delete="CASCADE")  # the unit that proposes
+    kind = CharField(default="individual")
+    name = CharField()
+    position = CharField(default="")
+    workplace = CharField(default="")  # the nominee's unit, as written
+    achievement = TextField()
+    award = CharField()
+    nominee_key = CharField(index=True)
+    achievement_key = TextField(default="")
+    state = CharField(default="proposed", index=True)
+    merged_into = ForeignKeyField("self", null=True, backref="merged", on_delete="SET NULL")
+    attachment = CharField(default="")  # sha256 of the file under instance/attachments/
+    attachment_name = CharField(default="")
+    attachment_type = CharField(default="")
+    awarded = BooleanField(default=False)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+
+    def save(self, *args, **kwargs):
+        self.nominee_key = f"{fold(self.name)}|{fold(self.workplace)}"
+        self.achievement_key = fold(self.achievement)
+        return super().save(*args, **kwargs)
+
+    def as_dict(self):
+        return {"name": self.name, "award": self.award, "state": self.state, "awarded": self.awarded}
+
+
+class Vote(BaseModel):
+    nomination = ForeignKeyField(Nomination, backref="votes", on_delete="CASCADE")
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    agree = BooleanField()
+    comment = TextField(default="")
+    at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("nomination", "user"), True),)
+
+
+class Comment(BaseModel):
+    """A supervisor's comment on a nomination, and the office's answer to it."""
+
+    nomination = ForeignKeyField(Nomination, backref="comments", on_delete="CASCADE")
+    user = ForeignKeyField(User, on_delete="CASCADE")
+    text = TextField()
+    at = DateTimeField(default=utcnow)
+    answer = TextField(default="")
+    answered_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    answered_at = DateTimeField(null=True)
+
+
+class Publication(BaseModel):
+    """The council-approved list posted on /cong-khai, and the decision once the leader approves it."""
+
+    campaign = ForeignKeyField(Campaign, unique=True, on_delete="CASCADE")
+    opened_at = DateTimeField(default=utcnow)
+    closes_on = DateField()  # last day of the comment window
+    opened_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    decision_number = CharField(default="")
+    decision_date = DateField(null=True)
+    signer = CharField(default="")
+    approved_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    approved_at = DateTimeField(null=True)
+
+
+class Opinion(BaseModel):
+    """What anyone sent about the published list; the name is optional."""
+
+    campaign = ForeignKeyField(Campaign, backref="opinions", on_delete="CASCADE")
+    name = CharField(default="")
+    text = TextField()
+    at = DateTimeField(default=utcnow)
+
+
 class Evidence(BaseModel):
     """A photo or PDF a unit attached to one of its checks; the file lives under EVIDENCE_DIR by its sha256."""
 
@@ -293,4 +416,4 @@ class Evidence(BaseModel):
         return {"evidence": self.id, "kind": self.kind, "name": self.name, "size": self.size, "removed": self.removed}
 
 
-MODELS = [Unit, User, Campaign, Area, Task, Check, Event, Evidence]
+MODELS = [Unit, User, Campaign, Area, Task, Check, Event, Report, Nomination, Vote, Comment, Publication, Opinion, Evidence]

@@ -121,3 +121,34 @@ ROLE_USERS = {"unit": "ban-na-bo", "office": "vanhoa", "council": "hoidong", "le
 
 def user(username) -> User:
     return User.get(User.username == username)
+
+
+def form_data(form) -> dict:
+    """What a browser sends for `form` (parsed HTML) if the user changes nothing; buttons left out."""
+    data = {}
+    for field in form.select("input[name], textarea[name], select[name]"):
+        name, kind = field["name"], field.get("type", "text")
+        if field.name == "textarea":
+            data[name] = field.text.removeprefix("\r\n").removeprefix("\n")
+        elif field.name == "select":
+            option = field.select_one("option[selected]") or field.select_one("option")
+            data[name] = option.get("value", option.text) if option else ""
+        elif kind in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                data.setdefault(name, []).append(field.get("value", "on"))
+        elif kind not in ("submit", "button", "file"):
+            data[name] = field.get("value", "")
+    return data
+
+
+def csrf_token(client) -> str:
+    """A valid token for the logged-in session, from the logout form on the user's landing page."""
+    page = soup(client.get("/", follow_redirects=True))
+    return page.select_one("form.logout input[name=csrf_token]")["value"]
+
+
+def switch(actor, username):
+    """Logs out and in as someone else, on the same client: the test's app context holds the current user,
+    so a second client would see the first one's."""
+    actor.client.post("/logout", data={"csrf_token": csrf_token(actor.client)})
+    return actor.login(username)

@@ -1,0 +1,222 @@
+"""A unit's sơ kết: prefilled from its checklist, filed before the deadline, reviewed by the office."""
+import json
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from peewee import JOIN, fn
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from . import clock
+from .auth import WATCHERS, roles_required
+from .checklist import checklist_context, current_campaign
+from .db import database
+from .forms import Form
+from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Unit, utcnow
+from .text import clean
+
+bp = Blueprint("reports", __name__)
+EDITABLE = ("draft", "returned")
+LONG = [Length(max=8000, message="Tối đa 8000 ký tự.")]
+
+
+def deadline_passed(campaign: Campaign) -> bool:
+    """The report is due by the end of `report_due_on` in commune time."""
+    return clock.today() > campaign.report_due_on
+
+
+def filing_open(campaign: Campaign, report: Report | None) -> bool:
+    return not deadline_passed(campaign) or bool(report and report.reopened)
+
+
+def filings(campaign: Campaign) -> dict:
+    """Unit id -> its report's state and lateness and how many proposals it made, for the board; one query."""
+    count = fn.COUNT(Nomination.id).alias("proposals")
+    rows = (Unit.select(Unit.id, Report.state, Report.late, count)
+            .join(Report, JOIN.LEFT_OUTER, on=(Report.unit == Unit.id) & (Report.campaign == campaign))
+            .switch(Unit)
+            .join(Nomination, JOIN.LEFT_OUTER, on=(Nomination.unit == Unit.id) & (Nomination.campaign == campaign)
+                  & (Nomination.state != "merged"))
+            .where(Unit.path.startswith(campaign.unit.path))
+            .group_by(Unit.id, Report.state, Report.late).dicts())
+    return {r["id"]: r for r in rows}
+
+
+def report_of(campaign: Campaign, unit: Unit) -> Report | None:
+    return Report.get_or_none(Report.campaign == campaign, Report.unit == unit)
+
+
+def prefill(ctx) -> dict:
+    """The results of each area as the checklist tells them: the score, then every task with its note."""
+    texts = {}
+    for area in ctx["areas"]:
+        s = ctx["score"].areas[area.id]
+        lines = [f"Hoàn thành {s.done}/{s.total} việc ({s.percent}%)."]
+        for task in area.task_list:
+            check = ctx["checks"][task.id]
+            lines.append(f"- {task.title}: {STATES[check.state]}" + (f" ({check.note})" if check.note else ""))
+        texts[area.id] = "\n".join(lines)
+    return texts
+
+
+def report_form(ctx, report: Report | None, formdata=None):
+    """One text box per area the unit works on, then the three free sections."""
+    class ReportForm(Form):
+        highlights = TextAreaField("Mô hình hay, cách làm tốt", LONG, filters=[clean], render_kw={"rows": 4})
+        difficulties = TextAreaField("Khó khăn, vướng mắc", LONG, filters=[clean], render_kw={"rows": 3})
+        proposals = TextAreaField("Kiến nghị, đề xuất", LONG, filters=[clean], render_kw={"rows": 3})
+        version = IntegerField("Phiên bản", [InputRequired("Thiếu phiên bản; hãy tải lại trang."), NumberRange(min=0)])
+
+    areas = ctx["areas"]
+    for area in areas:
+        setattr(ReportForm, f"result_{area.id}", TextAreaField(area.title, LONG, filters=[clean], render_kw={"rows": 6}))
+    saved = report.result_texts if report else {}
+    filled = prefill(ctx)
+    data = {f"result_{a.id}": saved.get(a.id) or filled[a.id] for a in areas}
+    if report:
+        data.update(highlights=report.highlights, difficulties=report.difficulties, proposals=report.proposals,
+                    version=report.version)
+    else:
+        data["version"] = 0
+    return ReportForm(formdata=formdata, data=data)
+
+
+def unit_context(unit, campaign, form=None, message=None):
+    ctx = checklist_context(unit, campaign)
+    report = report_of(campaign, unit)
+    form = form or report_form(ctx, report)
+    nominations = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.unit == unit)
+                       .order_by(Nomination.id))
+    return dict(ctx, report=report, form=form, message=message, nominations=nominations,
+                open=filing_open(campaign, report), result_fields=[form[f"result_{a.id}"] for a in ctx["areas"]])
+
+
+@bp.get("/report")
+@roles_required("unit")
+def page():
+    return render_template("reports/unit.html", **unit_context(current_user.unit, current_campaign()))
+
+
+@bp.post("/report")
+@roles_required("unit")
+def save():
+    unit, campaign = current_user.unit, current_campaign()
+    ctx = checklist_context(unit, campaign)
+    report = report_of(campaign, unit)
+    form = report_form(ctx, report, formdata=request.form)
+    submit = request.form.get("action") == "submit"
+    if not filing_open(campaign, report):
+        return _refuse(unit, campaign, form, "Đã quá hạn gửi sơ kết. Hãy liên hệ Phòng Văn hóa – Xã hội để được mở lại.")
+    if report and report.state not in EDITABLE:
+        return _refuse(unit, campaign, form, f"Báo cáo đang ở trạng thái “{REPORT_STATES[report.state]}”, không sửa được.")
+    if not form.validate_on_submit():
+        return render_template("reports/unit.html", **unit_context(unit, campaign, form)), 400
+    with database.atomic():
+        report = report_of(campaign, unit) or Report(campaign=campaign, unit=unit)
+        if report.version != form.version.data:
+            return _refuse(unit, campaign, form, "Báo cáo vừa được người khác sửa. Nội dung bạn nhập vẫn còn bên dưới; "
+                                                 "hãy tải lại trang để xem bản mới nhất trước khi lưu.", 409)
+        before = report.as_dict()
+        report.results = json.dumps({a.id: form[f"result_{a.id}"].data or "" for a in ctx["areas"]}, ensure_ascii=False)
+        report.highlights, report.difficulties = form.highlights.data or "", form.difficulties.data or ""
+        report.proposals = form.proposals.data or ""
+        report.version += 1
+        if submit:
+            report.state, report.submitted_at = "submitted", utcnow()
+            report.late = deadline_passed(campaign)
+        report.save()
+        Event.record("report.submit" if submit else "report.save", current_user, campaign=campaign, unit=unit,
+                     subject=f"report:{report.id}", before=before, after=report.as_dict())
+    flash("Đã gửi báo cáo sơ kết tới Phòng Văn hóa – Xã hội." if submit else "Đã lưu bản nháp.", "info")
+    return redirect(url_for("reports.page"), 303)
+
+
+def _refuse(unit, campaign, form, message, status=400):
+    return render_template("reports/unit.html", **unit_context(unit, campaign, form, message)), status
+
+
+@bp.get("/reports")
+@roles_required(*WATCHERS)
+def index():
+    campaign = current_campaign()
+    reports = {r.unit_id: r for r in Report.select().where(Report.campaign == campaign)}
+    return render_template("reports/index.html", campaign=campaign, units=campaign.units(), reports=reports,
+                           closed=deadline_passed(campaign))
+
+
+class ReviewForm(Form):
+    comment = TextAreaField("Nhận xét", [Length(max=2000, message="Tối đa 2000 ký tự.")], filters=[clean],
+                            render_kw={"rows": 3})
+
+
+def _unit_in(campaign, unit_id) -> Unit:
+    unit = Unit.get_or_none(Unit.id == unit_id)
+    if unit is None or unit.id == campaign.unit_id or not unit.path.startswith(campaign.unit.path):
+        abort(404)
+    return unit
+
+
+def review_context(campaign, unit, form=None, message=None):
+    ctx = checklist_context(unit, campaign, readonly=True)
+    report = report_of(campaign, unit)
+    return dict(ctx, report=report, form=form or ReviewForm(), message=message,
+                closed=deadline_passed(campaign), open=filing_open(campaign, report))
+
+
+@bp.get("/reports/<int:unit_id>")
+@roles_required(*WATCHERS)
+def show(unit_id):
+    campaign = current_campaign()
+    return render_template("reports/show.html", **review_context(campaign, _unit_in(campaign, unit_id)))
+
+
+@bp.post("/reports/<int:unit_id>/review")
+@roles_required("office")
+def review(unit_id):
+    campaign = current_campaign()
+    unit = _unit_in(campaign, unit_id)
+    form = ReviewForm()
+    action = request.form.get("action")
+    report = report_of(campaign, unit)
+    if not form.validate_on_submit() or action not in ("accept", "return"):
+        return render_template("reports/show.html", **review_context(campaign, unit, form)), 400
+    if action == "return" and not form.comment.data:
+        form.comment.errors.append("Hãy ghi lý do trả lại để đơn vị biết cần sửa gì.")
+        return render_template("reports/show.html", **review_context(campaign, unit, form)), 400
+    if report is None or report.state != "submitted":
+        return render_template("reports/show.html", **review_context(
+            campaign, unit, form, "Chỉ xét được báo cáo đơn vị đã gửi.")), 409
+    with database.atomic():
+        before = report.as_dict()
+        report.state = "accepted" if action == "accept" else "returned"
+        report.office_comment = form.comment.data or ""
+        report.version += 1
+        report.save()
+        Event.record(f"report.{action}", current_user, campaign=campaign, unit=unit, subject=f"report:{report.id}",
+                     before=before, after=dict(report.as_dict(), comment=report.office_comment))
+    flash("Đã tiếp nhận báo cáo." if action == "accept" else "Đã trả lại báo cáo cho đơn vị.", "info")
+    return redirect(url_for("reports.show", unit_id=unit.id), 303)
+
+
+@bp.post("/reports/<int:unit_id>/reopen")
+@roles_required("office")
+def reopen(unit_id):
+    campaign = current_campaign()
+    unit = _unit_in(campaign, unit_id)
+    if not ReviewForm().validate_on_submit():
+        abort(400)
+    with database.atomic():
+        report = report_of(campaign, unit) or Report(campaign=campaign, unit=unit)
+        if not report.reopened:
+            before = report.as_dict()
+            report.reopened = True
+            report.save()
+            Event.record("report.reopen", current_user, campaign=campaign, unit=unit, subject=f"report:{report.id}",
+                         before=before, after=report.as_dict())
+    flash(f"Đã mở lại việc gửi sơ kết và đề nghị cho {unit.name}.", "info")
+    return redirect(url_for("reports.show", unit_id=unit.id), 303)
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(REPORT_STATES=REPORT_STATES)

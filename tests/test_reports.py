@@ -1,0 +1,165 @@
+"""A unit's sơ kết: prefilled from its checklist, filed before 18/02 (commune time), reviewed by the office."""
+import json
+
+import pytest
+
+from portal.models import Event, Report, Unit
+
+from conftest import csrf_token, form_data, soup, switch
+
+
+def report_form(client):
+    return form_data(soup(client.get("/report")).select_one("form.report"))
+
+
+def file_report(client, action="submit", **changes):
+    return client.post("/report", data={**report_form(client), **changes, "action": action})
+
+
+def unit_of(code="ban-na-bo"):
+    return Unit.get(Unit.code == code)
+
+
+def test_the_report_starts_from_the_units_checklist_and_shows_the_deadline(actor, village):
+    unit, task = village
+    actor.login("ban-na-bo")
+    actor.tick(unit.id, task.id, "done", note="Đã họp 42 hộ")
+    page = soup(actor.client.get("/report"))
+    assert "23:59 ngày 18/02/2026" in page.select_one("#deadline").text
+    assert "còn 8 ngày" in page.select_one("#deadline").text
+    first = page.select_one(f"textarea[name=result_{task.area_id}]").text
+    assert "Hoàn thành 1/" in first and f"{task.title}: Hoàn thành (Đã họp 42 hộ)" in first
+    assert page.select_one("#nominations").text.startswith("Đề nghị khen thưởng (0)")
+
+
+def test_a_unit_saves_a_draft_then_submits_and_each_step_is_logged(actor):
+    actor.login("ban-na-bo")
+    assert file_report(actor.client, "save", highlights="Mô hình “Bản không ma túy”").status_code == 303
+    report = Report.get(Report.unit == unit_of())
+    assert (report.state, report.highlights, report.version) == ("draft", "Mô hình “Bản không ma túy”", 1)
+    assert report_form(actor.client)["highlights"] == "Mô hình “Bản không ma túy”"
+
+    assert file_report(actor.client, difficulties="Đường trơn, khó đi").status_code == 303
+    report = Report.get_by_id(report.id)
+    assert (report.state, report.late, report.difficulties) == ("submitted", False, "Đường trơn, khó đi")
+    kinds = [(e.kind, e.unit_id) for e in Event.select().where(Event.kind.startswith("report.")).order_by(Event.id)]
+    assert kinds == [("report.save", report.unit_id), ("report.submit", report.unit_id)]
+    page = soup(actor.client.get("/report"))
+    assert page.select_one(".badge.report-submitted").text == "Đã gửi"
+    assert not page.select("form.report button")  # waiting for the office: nothing to edit
+
+
+def test_the_office_returns_a_report_with_a_reason_and_the_unit_files_it_again(actor):
+    actor.login("ban-na-bo")
+    file_report(actor.client)
+    unit = unit_of()
+    office = actor.client
+    switch(actor, "vanhoa")
+    review = form_data(soup(office.get(f"/reports/{unit.id}")).select_one("#review"))
+    empty = office.post(f"/reports/{unit.id}/review", data={**review, "action": "return"})
+    assert empty.status_code == 400
+    assert soup(empty).select_one("#review .field-error").text.startswith("Hãy ghi lý do")
+    assert Report.get(Report.unit == unit).state == "submitted"
+
+    back = office.post(f"/reports/{unit.id}/review", data={**review, "action": "return", "comment": "Thiếu số liệu"})
+    assert back.status_code == 303
+    switch(actor, "ban-na-bo")
+    page = soup(actor.client.get("/report"))
+    assert "Thiếu số liệu" in page.select_one("#office-comment").text
+    assert file_report(actor.client, proposals="Bổ sung số liệu").status_code == 303
+
+    switch(actor, "vanhoa")
+    review = form_data(soup(office.get(f"/reports/{unit.id}")).select_one("#review"))
+    assert office.post(f"/reports/{unit.id}/review", data={**review, "action": "accept"}).status_code == 303
+    report = Report.get(Report.unit == unit)
+    assert report.state == "accepted"
+    assert [e.kind for e in Event.select().where(Event.kind.startswith("report.")).order_by(Event.id)] == [
+        "report.submit", "report.return", "report.submit", "report.accept"]
+    switch(actor, "ban-na-bo")
+    assert file_report(actor.client, proposals="sửa sau khi tiếp nhận").status_code == 400
+    assert Report.get_by_id(report.id).proposals == "Bổ sung số liệu"
+
+
+@pytest.mark.parametrize("moment, late", [("2026-02-18T16:59:59+00:00", False), ("2026-02-18T23:59:00", False)])
+def test_a_report_filed_at_23_59_on_18_02_commune_time_is_on_time(actor, app, moment, late):
+    app.config["NOW"] = moment
+    actor.login("ban-na-bo")
+    assert "hôm nay là hạn cuối" in soup(actor.client.get("/report")).select_one("#deadline").text
+    assert file_report(actor.client).status_code == 303
+    assert Report.get(Report.unit == unit_of()).late is late
+
+
+def test_at_midnight_commune_time_filing_closes_until_the_office_reopens_it(actor, app):
+    app.config["NOW"] = "2026-02-18T17:00:00+00:00"  # 00:00 on 19/02 in Asia/Ho_Chi_Minh
+    actor.login("ban-na-bo")
+    page = soup(actor.client.get("/report"))
+    assert "đã quá hạn 1 ngày" in page.select_one("#deadline").text
+    assert not page.select("form.report button")
+    refused = file_report(actor.client, highlights="muộn")
+    assert refused.status_code == 400
+    assert "quá hạn" in soup(refused).select_one("[role=alert]").text
+    assert soup(refused).select_one("textarea[name=highlights]").text.strip() == "muộn"  # nothing typed is lost
+    assert not Report.select().exists()
+    assert actor.client.get("/nominations/new").status_code == 200
+    assert soup(actor.client.get("/nominations/new")).select_one("main form") is None
+
+    switch(actor, "vanhoa")
+    unit = unit_of()
+    reopen = form_data(soup(actor.client.get(f"/reports/{unit.id}")).select_one("#reopen"))
+    assert actor.client.post(f"/reports/{unit.id}/reopen", data=reopen).status_code == 303
+    assert Event.get(Event.kind == "report.reopen").unit_id == unit.id
+
+    switch(actor, "ban-na-bo")
+    assert file_report(actor.client, highlights="muộn").status_code == 303
+    report = Report.get(Report.unit == unit)
+    assert (report.state, report.late, report.reopened) == ("submitted", True, True)
+    switch(actor, "vanhoa")
+    row = soup(actor.client.get("/reports")).select_one(f"#report-{unit.id}")
+    assert row.select_one(".badge.lag").text == "Nộp muộn"
+    assert json.loads(Event.get(Event.kind == "report.submit").after)["late"] is True
+
+
+def test_a_stale_report_is_refused_with_409_and_the_typed_text_kept(actor):
+    actor.login("ban-na-bo")
+    stale = report_form(actor.client)
+    file_report(actor.client, "save", highlights="bản đầu")
+    response = actor.client.post("/report", data={**stale, "highlights": "bản của tôi", "action": "save"})
+    assert response.status_code == 409
+    assert soup(response).select_one("textarea[name=highlights]").text.strip() == "bản của tôi"
+    assert Report.get(Report.unit == unit_of()).highlights == "bản đầu"
+
+
+def test_a_report_without_csrf_token_is_refused(actor):
+    actor.login("ban-na-bo")
+    assert actor.client.post("/report", data={"highlights": "x", "version": "0", "action": "save"}).status_code == 400
+    assert not Report.select().exists()
+
+
+@pytest.mark.parametrize("username, status", [
+    ("ban-na-bo", 403), ("hoidong", 200), ("chutich", 200), ("mttq", 200), ("vanhoa", 200)])
+def test_who_may_read_the_units_reports(actor, username, status):
+    actor.login(username)
+    unit = unit_of("cong-an")
+    assert actor.client.get("/reports").status_code == status
+    assert actor.client.get(f"/reports/{unit.id}").status_code == status
+
+
+@pytest.mark.parametrize("username", ["ban-na-bo", "hoidong", "chutich", "mttq"])
+def test_only_the_office_reviews_and_reopens(actor, username):
+    actor.login(username)
+    unit = unit_of("cong-an")
+    for path in (f"/reports/{unit.id}/review", f"/reports/{unit.id}/reopen"):
+        assert actor.client.post(path, data={"action": "accept", "csrf_token": csrf_token(actor.client)}).status_code == 403
+
+
+@pytest.mark.parametrize("username", ["vanhoa", "hoidong", "chutich", "mttq"])
+def test_only_units_file_a_report(actor, username):
+    actor.login(username)
+    assert actor.client.get("/report").status_code == 403
+    assert actor.client.post("/report", data={"action": "submit", "csrf_token": csrf_token(actor.client)}).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_login(client):
+    assert client.get("/report").status_code in (302, 303)
+    assert client.get("/reports").status_code in (302, 303)
+
