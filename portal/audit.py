@@ -15,7 +15,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from . import clock
 from .auth import roles_required
 from .forms import Form
-from .models import ROLES, STATES, Area, Campaign, Event, Task, Unit, User
+from .models import ROLES, STATES, UNIT_KINDS, Area, Campaign, Event, Task, Unit, User
 from .text import vn_sort_key
 
 bp = Blueprint("audit", __name__)
@@ -47,6 +47,7 @@ FIELDS = {
     "evidence": "Mã minh chứng", "status": "Trạng thái", "role": "Vai trò", "active": "Đang hoạt động",
     "contact": "Người liên hệ", "phone": "Điện thoại", "parent": "Đơn vị cấp trên", "text": "Nội dung",
 }
+VALUES = {"state": STATES, "role": ROLES, "kind": {**UNIT_KINDS, "image": "ảnh", "pdf": "PDF"}}
 HIDDEN = {"version"}  # bookkeeping that tells a reader nothing
 NAMED = {  # subject prefix -> how to find what it names
     "task": (Task, lambda t: t.title), "area": (Area, lambda a: a.title), "campaign": (Campaign, lambda c: c.title),
@@ -64,8 +65,8 @@ def kind_label(kind: str) -> str:
 
 
 def _value(key, value) -> str:
-    if key == "state" and value in STATES:
-        return STATES[value]
+    if isinstance(value, str) and value in VALUES.get(key, {}):
+        return VALUES[key][value]
     if isinstance(value, bool):
         return "có" if value else "không"
     if value is None or value == "":
@@ -144,8 +145,9 @@ class AuditFilter(Form):
     unit = SelectField("Đơn vị", default="")
     user = SelectField("Người thực hiện", default="")
     kind = SelectField("Loại thay đổi", default="")
-    start = DateField("Từ ngày", [Optional()], format=["%Y-%m-%d", "%d/%m/%Y"], invalid_value_message=DATE_ERROR)
-    end = DateField("Đến ngày", [Optional()], format=["%Y-%m-%d", "%d/%m/%Y"], invalid_value_message=DATE_ERROR)
+    # Typed as dd/mm/yyyy (a date picker would follow the browser's locale); ISO is read too.
+    start = DateField("Từ ngày", [Optional()], format=["%d/%m/%Y", "%Y-%m-%d"], invalid_value_message=DATE_ERROR)
+    end = DateField("Đến ngày", [Optional()], format=["%d/%m/%Y", "%Y-%m-%d"], invalid_value_message=DATE_ERROR)
     before = IntegerField("", [Optional(), NumberRange(min=1)])
 
     def __init__(self, *args, **kwargs):

@@ -53,6 +53,20 @@ def test_a_tick_reads_as_a_sentence_with_before_and_after(actor):
         "Trạng thái: Chưa làm → Hoàn thành", "Ghi chú: (trống) → Đã họp dân bản"]
 
 
+def test_evidence_and_unit_kinds_read_in_vietnamese(actor):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    Event.record("evidence.add", user("ban-na-bo"), unit=unit, subject="task:1",
+                 after={"evidence": 7, "kind": "image", "name": "IMG_01.jpg", "size": 52000, "removed": False})
+    Event.record("unit.update", user("vanhoa"), unit=unit, subject=f"unit:{unit.id}",
+                 before={"kind": "agency"}, after={"kind": "village"})
+    actor.login("vanhoa")
+    first, second = soup(actor.client.get("/audit")).select("ol.log > li")
+    assert [li.text for li in first.select(".changes li")] == ["Loại: Cơ quan → Bản"]
+    assert second.select_one(".kind").text == "Thêm minh chứng"
+    assert "Loại: ảnh" in [li.text for li in second.select(".changes li")]
+    assert "Đã gỡ: không" in [li.text for li in second.select(".changes li")]
+
+
 def test_the_log_filters_by_unit_user_and_kind(actor):
     tick("ban-na-bo", 2)
     other, _ = tick("ban-na-it", 3)
@@ -88,7 +102,8 @@ def test_dates_are_commune_days_in_either_spelling(actor):
     assert shown(soup(actor.client.get("/audit?start=2026-02-10&end=2026-02-10"))) == [early.id]
     assert shown(soup(actor.client.get("/audit?end=09/02/2026"))) == [late.id]
     assert shown(soup(actor.client.get("/audit?start=2026-02-10"))) == [next_day.id, early.id]
-    assert soup(actor.client.get("/audit?start=10/02/2026")).select_one("#start")["value"] == "10/02/2026"
+    field = soup(actor.client.get("/audit?start=10/02/2026")).select_one("#start")
+    assert (field["value"], field["type"], field["placeholder"]) == ("10/02/2026", "text", "dd/mm/yyyy")
 
 
 def test_a_bad_filter_is_shown_beside_its_field_and_kept(actor):
