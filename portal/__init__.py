@@ -23,10 +23,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from . import (assets, audit, auth, board, checklist, cli, evidence, exports, nominations, pages, public, reminders,
-                   reports)
+    from . import (accounts, assets, audit, auth, board, campaigns, checklist, cli, evidence, exports,
+                   nominations, pages, public, reminders, reports, units)
 
     for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, reports, nominations, public,
-                 exports):
+                 exports, campaigns, units, accounts):
         part.init_app(app)
     return app

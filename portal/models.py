@@ -62,6 +62,11 @@ class Unit(BaseModel):
         return unit
 
     @classmethod
+    def root(cls):
+        """The commune: the top of the tree, which campaigns belong to."""
+        return cls.select().where(cls.parent.is_null()).order_by(cls.id).first()
+
+    @classmethod
     def under(cls, root):
         """Active units below `root`, in Vietnamese alphabetical order."""
         units = cls.select().where(cls.path.startswith(root.path), cls.id != root.id, cls.active)
@@ -81,6 +86,7 @@ class User(UserMixin, BaseModel):
     active = BooleanField(default=True)
     failed_logins = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
+    must_change_password = BooleanField(default=False)  # a one-time password handed out by the office
 
     @property
     def is_active(self):
@@ -126,7 +132,8 @@ class Campaign(BaseModel):
 
     def areas_with_tasks(self):
         """Areas in order, each with `.task_list` filled by one extra query."""
-        areas = list(Area.select().where(Area.campaign == self).order_by(Area.position, Area.id))
+        areas = list(Area.select().where(Area.campaign == self, Area.archived == False)  # noqa: E712
+                     .order_by(Area.position, Area.id))
         tasks = (
             Task.select()
             .join(Area)
@@ -149,6 +156,7 @@ class Area(BaseModel):
     position = IntegerField(default=0)
     title = TextField()
     summary = TextField(default="")
+    archived = BooleanField(default=False)  # removed after units had ticked its tasks
 
 
 class Task(BaseModel):
@@ -157,6 +165,7 @@ class Task(BaseModel):
     title = TextField()
     target = TextField(default="")
     kinds = CharField(default="")  # comma-separated UNIT_KINDS keys; empty means every kind
+    evidence_required = BooleanField(default=False)
     archived = BooleanField(default=False)
 
     def applies_to(self, unit: Unit) -> bool:

@@ -102,6 +102,25 @@ class Actor:
         headers = {"HX-Request": "true"} if htmx else {}
         return self.client.post(f"/checks/{unit_id}/{task_id}", data=data, headers=headers)
 
+    def submit(self, path, selector, **fields):
+        """Fills in the form `selector` on the page at `path` as a browser would (what the page shows, with
+        `fields` typed over it; a list value ticks those checkboxes), and posts it to its action."""
+        form = soup(self.client.get(path)).select_one(selector)
+        data = {}
+        for i in form.select("input[name], textarea[name], select[name]"):
+            if i.name == "textarea":
+                data[i["name"]] = i.text
+            elif i.name == "select":
+                chosen = i.select_one("option[selected]") or i.select_one("option")
+                data[i["name"]] = chosen["value"] if chosen else ""
+            elif i.get("type") == "checkbox":
+                if i.has_attr("checked"):
+                    data.setdefault(i["name"], []).append(i["value"])
+            elif i.get("type") != "file":
+                data[i["name"]] = i.get("value", "")
+        data.update(fields)
+        return self.client.post(form.get("action") or path, data=data)
+
 
 @pytest.fixture
 def actor(client):

@@ -1,0 +1,214 @@
+"""The office's unit tree: create, edit, deactivate, and import units from a spreadsheet."""
+from pathlib import Path
+
+import click
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.cli import AppGroup
+from flask_login import current_user
+from flask_wtf.file import FileField
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from .auth import roles_required
+from .db import database
+from .forms import Form
+from .models import UNIT_KINDS, Event, Unit, User
+from .text import clean, vn_sort_key
+from .unit_import import UnitImportError, import_units, name_key, unit_code, unit_dict
+
+bp = Blueprint("units", __name__)
+unit_cli = AppGroup("unit", help="Đơn vị.")
+
+
+class UnitForm(Form):
+    name = StringField("Tên đơn vị", [InputRequired("Nhập tên đơn vị."), Length(max=200)], filters=[clean])
+    kind = SelectField("Loại", choices=[SelectChoice(k, label) for k, label in UNIT_KINDS.items()])
+    parent = SelectField("Đơn vị cấp trên", coerce=int)
+    contact = StringField("Người liên hệ", [Length(max=200)], filters=[clean])
+    phone = StringField("Số điện thoại", [Optional(), Regexp(r"^[0-9 +().-]{6,20}$", message=(
+        "Số điện thoại chỉ gồm chữ số, dấu cách và các dấu + - . ( )."))], filters=[clean])
+
+
+class ImportForm(Form):
+    file = FileField("Tệp danh sách đơn vị (.xlsx hoặc .csv)")
+
+
+def tree(units) -> list[tuple[Unit, int]]:
+    """Units in tree order, each with its depth; siblings in Vietnamese alphabetical order."""
+    children = {}
+    for unit in sorted(units, key=lambda u: vn_sort_key(u.name)):
+        children.setdefault(unit.parent_id, []).append(unit)
+    ids = {u.id for u in units}
+    out = []
+
+    def walk(unit, depth):
+        out.append((unit, depth))
+        for child in children.get(unit.id, []):
+            walk(child, depth + 1)
+
+    for top in (u for u in units if u.parent_id not in ids):
+        walk(top, 0)
+    return out
+
+
+def _parent_choices(form: UnitForm, unit: Unit | None):
+    """Active units, minus the unit itself and everything under it."""
+    units = [u for u in Unit.select().where(Unit.active == True)  # noqa: E712
+             if unit is None or not u.path.startswith(unit.path)]
+    form.parent.choices = [SelectChoice(u.id, "— " * depth + u.name) for u, depth in tree(units)]
+    if unit is not None and unit.parent_id is None:
+        form.parent.choices = [SelectChoice(0, "(không có: đây là cấp cao nhất)")]
+
+
+def page_context(import_form=None, problems=None):
+    units = list(Unit.select())
+    accounts = {}
+    for account in User.select().where(User.unit.is_null(False)).order_by(User.username):
+        accounts.setdefault(account.unit_id, []).append(account)
+    staff = User.select().where(User.unit.is_null()).order_by(User.role, User.username)
+    lacking = sum(1 for u in units if u.active and u.parent_id and u.id not in accounts)
+    return dict(rows=tree(units), accounts=accounts, staff=staff, lacking=lacking,
+                import_form=import_form or ImportForm(), problems=problems or [])
+
+
+@bp.get("/units")
+@roles_required("office")
+def page():
+    return render_template("units/page.html", **page_context())
+
+
+def _valid(form: UnitForm, unit: Unit | None) -> bool:
+    """The fields, then what they cannot check alone: a unique name, a parent for all but the commune."""
+    valid = form.validate_on_submit()
+    clash = Unit.select().where(Unit.active == True, Unit.id != (unit.id if unit else 0))  # noqa: E712
+    if form.name.data and any(name_key(u.name) == name_key(form.name.data) for u in clash):
+        form.name.errors.append("Đã có đơn vị mang tên này.")
+    if form.parent.data and Unit.get_or_none(Unit.id == form.parent.data) is None or (
+            not form.parent.data and (unit is None or unit.parent_id is not None)):
+        form.parent.errors.append("Chọn đơn vị cấp trên.")
+    return valid and not form.name.errors and not form.parent.errors
+
+
+def _save(form: UnitForm, unit: Unit | None) -> Unit:
+    parent = Unit.get_or_none(Unit.id == form.parent.data)
+    fields = dict(name=form.name.data, kind=form.kind.data, contact=form.contact.data or "",
+                  phone=form.phone.data or "")
+    with database.atomic():
+        if unit is None:
+            taken = {u.code for u in Unit.select(Unit.code)}
+            unit = Unit.add(unit_code(form.name.data, taken), parent=parent, **fields)
+            Event.record("unit.create", current_user, unit=unit, subject=f"unit:{unit.id}", after=unit_dict(unit))
+            return unit
+        before = unit_dict(unit)
+        for name, value in fields.items():
+            setattr(unit, name, value)
+        unit.save()
+        if parent is not None and parent.id != unit.parent_id:
+            _move(unit, parent)
+        Event.record("unit.update", current_user, unit=unit, subject=f"unit:{unit.id}", before=before,
+                     after=unit_dict(unit))
+    return unit
+
+
+def _move(unit: Unit, parent: Unit):
+    old = unit.path
+    unit.parent, unit.path = parent, f"{parent.path}{unit.id}/"
+    unit.save(only=[Unit.parent, Unit.path])
+    for below in Unit.select().where(Unit.path.startswith(old), Unit.id != unit.id):
+        below.path = unit.path + below.path[len(old):]
+        below.save(only=[Unit.path])
+
+
+def _form_page(unit: Unit | None):
+    form = UnitForm(obj=unit) if request.method == "GET" else UnitForm()
+    if request.method == "GET" and unit is None:
+        form.parent.data = Unit.root().id if Unit.root() else None
+    _parent_choices(form, unit)
+    if request.method == "POST" and _valid(form, unit):
+        saved = _save(form, unit)
+        flash(f"Đã lưu đơn vị “{saved.name}”.", "info")
+        return redirect(url_for("units.page", _anchor=f"unit-{saved.id}"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("units/form.html", form=form, unit=unit), status
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@roles_required("office")
+def new():
+    return _form_page(None)
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@roles_required("office")
+def edit(unit_id):
+    return _form_page(Unit.get_or_none(Unit.id == unit_id) or abort(404))
+
+
+@bp.post("/units/<int:unit_id>/active")
+@roles_required("office")
+def set_active(unit_id):
+    """Sets (never toggles) whether a unit takes part; deactivating also closes its accounts."""
+    unit = Unit.get_or_none(Unit.id == unit_id) or abort(404)
+    active = request.form.get("active") == "1"
+    if active == unit.active:
+        return redirect(url_for("units.page", _anchor=f"unit-{unit.id}"), 303)
+    error = None
+    if not active and unit.parent_id is None:
+        error = "Không thể ngừng đơn vị cấp cao nhất."
+    elif not active and Unit.select().where(Unit.parent == unit, Unit.active == True).exists():  # noqa: E712
+        error = f"“{unit.name}” còn đơn vị trực thuộc đang hoạt động; hãy ngừng các đơn vị đó trước."
+    elif active and unit.parent and not unit.parent.active:
+        error = f"Đơn vị cấp trên “{unit.parent.name}” đang ngừng; hãy kích hoạt lại đơn vị đó trước."
+    if error:
+        flash(error, "error")
+        return redirect(url_for("units.page", _anchor=f"unit-{unit.id}"), 303)
+    with database.atomic():
+        before = unit_dict(unit)
+        unit.active = active
+        unit.save(only=[Unit.active])
+        if not active:
+            User.update(active=False).where(User.unit == unit).execute()
+        Event.record("unit.update", current_user, unit=unit, subject=f"unit:{unit.id}", before=before,
+                     after=unit_dict(unit))
+    flash(f"Đã {'kích hoạt lại' if active else 'ngừng'} đơn vị “{unit.name}”.", "info")
+    return redirect(url_for("units.page", _anchor=f"unit-{unit.id}"), 303)
+
+
+@bp.post("/units/import")
+@roles_required("office")
+def import_file():
+    form = ImportForm()
+    upload = request.files.get("file")
+    if not upload or not upload.filename:
+        form.file.errors = ["Chọn tệp .xlsx hoặc .csv."]
+        return render_template("units/page.html", **page_context(form)), 400
+    try:
+        created = import_units(upload.filename, upload.read(), Unit.root(), current_user)
+    except UnitImportError as e:
+        return render_template("units/page.html", **page_context(form, e.problems)), 400
+    flash(f"Đã thêm {len(created)} đơn vị từ tệp “{upload.filename}”.", "info")
+    return redirect(url_for("units.page"), 303)
+
+
+@unit_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(file):
+    """Thêm đơn vị từ tệp .xlsx hoặc .csv (tên, loại, cấp trên, người liên hệ, điện thoại)."""
+    root = Unit.root()
+    if root is None:
+        raise click.ClickException("Chưa có xã nào; hãy tạo dữ liệu trước.")
+    try:
+        created = import_units(file.name, file.read_bytes(), root)
+    except UnitImportError as e:
+        for line, message in e.problems:
+            click.echo(f"Dòng {line}: {message}" if line else message, err=True)
+        raise click.ClickException("Không thêm đơn vị nào; hãy sửa các dòng trên rồi nhập lại.")
+    for unit in created:
+        click.echo(f"  {unit.code:<24} {unit.name} ({unit.kind_label})")
+    click.echo(f"Đã thêm {len(created)} đơn vị.")
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    app.cli.add_command(unit_cli)

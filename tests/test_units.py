@@ -1,0 +1,299 @@
+"""The office keeps the unit tree and its accounts: forms, spreadsheet imports, one-time passwords."""
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from portal.models import Event, Unit, User
+
+from conftest import ROLE_USERS, soup, user
+
+HEADER = ["Tên đơn vị", "Loại", "Đơn vị cấp trên", "Người liên hệ", "Số điện thoại"]
+
+
+def xlsx(rows) -> io.BytesIO:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def csv_file(rows, bom=True) -> io.BytesIO:
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return io.BytesIO(("\ufeff" if bom else "").encode() + text.getvalue().encode())
+
+
+def import_units(actor, data, name):
+    return actor.submit("/units", "#import form", file=(data, name))
+
+
+def problems(response):
+    return [(tr.select("td")[0].text, tr.select("td")[1].text) for tr in soup(response).select(".problems tbody tr")]
+
+
+OFFICE_PAGES = ["/units", "/units/new", "/units/2/edit", "/campaigns", "/campaigns/new", "/campaigns/import",
+                "/campaigns/1"]
+
+
+@pytest.mark.parametrize("path", OFFICE_PAGES)
+@pytest.mark.parametrize("role", [r for r in ROLE_USERS if r != "office"])
+def test_only_the_office_opens_the_admin_pages(actor, role, path):
+    actor.login(ROLE_USERS[role])
+    assert actor.client.get(path).status_code == 403
+    nav = {a.text for a in soup(actor.client.get("/password")).select("nav a")}
+    assert "Đổi mật khẩu" in nav and not nav & {"Đợt thi đua", "Đơn vị & tài khoản"}
+
+
+@pytest.mark.parametrize("path", OFFICE_PAGES)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 303 and response.headers["Location"].startswith("/login")
+
+
+OFFICE_POSTS = ["/units/new", "/units/3/edit", "/units/3/active", "/units/import", "/accounts/bulk",
+                "/accounts/3/reset", "/accounts/3/active", "/campaigns/new", "/campaigns/import", "/campaigns/1",
+                "/campaigns/1/status", "/campaigns/1/clone", "/campaigns/1/areas", "/areas/1", "/areas/1/remove",
+                "/areas/1/tasks", "/tasks/1", "/tasks/1/remove"]
+
+
+@pytest.mark.parametrize("path", OFFICE_POSTS)
+@pytest.mark.parametrize("role", [r for r in ROLE_USERS if r != "office"])
+def test_no_one_but_the_office_changes_units_accounts_or_campaigns(actor, role, path):
+    actor.login(ROLE_USERS[role])
+    token = soup(actor.client.get("/password")).select_one("input[name=csrf_token]")["value"]
+    before = Event.last_id()
+    assert actor.client.post(path, data={"csrf_token": token, "status": "closed"}).status_code == 403
+    assert Event.last_id() == before
+
+
+@pytest.mark.parametrize("path", OFFICE_POSTS)
+def test_every_admin_form_needs_its_csrf_token(actor, path):
+    actor.login("vanhoa")
+    before = Event.last_id()
+    assert actor.client.post(path, data={"status": "closed", "title": "x"}).status_code == 400
+    assert Event.last_id() == before
+
+
+def test_the_office_sees_the_tree_with_each_units_account(actor):
+    actor.login("vanhoa")
+    page = soup(actor.client.get("/units"))
+    assert {"Đợt thi đua", "Đơn vị & tài khoản", "Đổi mật khẩu"} <= {a.text for a in page.select("nav a")}
+    commune = Unit.get(Unit.code == "xa-binh-lu")
+    village = Unit.get(Unit.code == "ban-na-bo")
+    assert page.select_one(f"#unit-{commune.id}")["style"] == "--depth:0"
+    row = page.select_one(f"#unit-{village.id}")
+    assert row["style"] == "--depth:1" and row.b.text == "Bản Nà Bỏ"
+    assert row.select_one(".account b").text == "ban-na-bo"
+
+
+def test_the_office_adds_a_unit_under_another_and_it_gets_a_code_from_its_name(actor):
+    actor.login("vanhoa")
+    school = Unit.get(Unit.code == "th-binh-lu")
+    response = actor.submit("/units/new", "main form", name="Điểm trường  Nà Bỏ", kind="school",
+                            parent=str(school.id), contact="Lò Thị Đào", phone="0912 345 678")
+    assert response.status_code == 303
+    unit = Unit.get(Unit.name == "Điểm trường  Nà Bỏ")
+    assert (unit.code, unit.parent_id, unit.path) == ("diem-truong-na-bo", school.id, f"{school.path}{unit.id}/")
+    assert Event.get(Event.kind == "unit.create").unit_id == unit.id
+    assert soup(actor.client.get("/units")).select_one(f"#unit-{unit.id}")["style"] == "--depth:2"
+
+
+def test_a_unit_form_with_mistakes_comes_back_with_every_error_and_what_was_typed(actor):
+    actor.login("vanhoa")
+    response = actor.submit("/units/new", "main form", name="Bản Nà Bỏ", kind="nothing", phone="gọi tôi",
+                            contact="Lò Văn A")
+    assert response.status_code == 400
+    page = soup(response)
+    errors = {p.find_previous(["input", "select"])["name"]: p.text for p in page.select(".field-error")}
+    assert errors == {"name": "Đã có đơn vị mang tên này.", "kind": "Lựa chọn không hợp lệ.",
+                      "phone": "Số điện thoại chỉ gồm chữ số, dấu cách và các dấu + - . ( )."}
+    assert page.select_one("input[name=contact]")["value"] == "Lò Văn A"
+    assert Unit.select().where(Unit.name == "Bản Nà Bỏ").count() == 1
+
+
+def test_moving_a_unit_moves_everything_under_it(actor):
+    actor.login("vanhoa")
+    school = Unit.get(Unit.code == "th-binh-lu")
+    agency = Unit.get(Unit.code == "cong-an")
+    child = Unit.add("diem-truong", "Điểm trường", "school", school)
+    response = actor.submit(f"/units/{school.id}/edit", "main form", parent=str(agency.id))
+    assert response.status_code == 303
+    school, child = Unit.get_by_id(school.id), Unit.get_by_id(child.id)
+    assert school.path == f"{agency.path}{school.id}/" and child.path == f"{school.path}{child.id}/"
+    assert Event.get(Event.kind == "unit.update").unit_id == school.id
+
+
+def test_deactivating_a_unit_takes_it_off_the_board_and_locks_its_account(actor):
+    actor.login("vanhoa")
+    village = Unit.get(Unit.code == "ban-na-bo")
+    response = actor.submit("/units", f"#unit-{village.id} form")
+    assert response.status_code == 303
+    assert not Unit.get_by_id(village.id).active and not user("ban-na-bo").active
+    assert village.name not in soup(actor.client.get("/board")).select_one(".board").text
+    again = actor.client.post(f"/units/{village.id}/active", data={
+        "active": "0", "csrf_token": soup(actor.client.get("/units")).select_one("input[name=csrf_token]")["value"]})
+    assert again.status_code == 303 and Event.select().where(Event.kind == "unit.update").count() == 1
+
+
+def test_the_commune_itself_cannot_be_deactivated(actor):
+    actor.login("vanhoa")
+    commune = Unit.get(Unit.code == "xa-binh-lu")
+    assert soup(actor.client.get("/units")).select_one(f"#unit-{commune.id} form") is None
+    token = soup(actor.client.get("/units")).select_one("input[name=csrf_token]")["value"]
+    actor.client.post(f"/units/{commune.id}/active", data={"active": "0", "csrf_token": token})
+    assert Unit.get_by_id(commune.id).active
+
+
+@pytest.mark.parametrize("make", [xlsx, csv_file, lambda rows: csv_file(rows, bom=False)])
+def test_a_spreadsheet_of_units_is_imported_parents_before_children(actor, make):
+    actor.login("vanhoa")
+    name = "units.xlsx" if make is xlsx else "units.csv"
+    data = make([HEADER,
+                 ["Điểm trường Nà Bỏ", "Trường học", "Trường Mầm non Nà Bỏ", "Lò Thị Đào", 912345678 if make is xlsx else "0912345678"],
+                 ["Trường Mầm non Nà Bỏ", "school", "", "", ""],
+                 ["", "", "", "", ""],
+                 ["Chi hội Cựu chiến binh bản Nà Bỏ", "Đoàn thể", "ban-na-bo", "", ""]])
+    response = import_units(actor, data, name)
+    assert response.status_code == 303, problems(response)
+    kindergarten = Unit.get(Unit.name == "Trường Mầm non Nà Bỏ")
+    branch = Unit.get(Unit.name == "Điểm trường Nà Bỏ")
+    veterans = Unit.get(Unit.name == "Chi hội Cựu chiến binh bản Nà Bỏ")
+    assert kindergarten.parent.code == "xa-binh-lu" and branch.parent_id == kindergarten.id
+    assert (branch.kind, branch.contact, branch.phone) == ("school", "Lò Thị Đào", "0912345678")
+    assert (veterans.kind, veterans.parent.code) == ("mass", "ban-na-bo")
+    assert Event.select().where(Event.kind == "unit.create").count() == 3
+    assert "Đã thêm 3 đơn vị" in soup(actor.client.get("/units")).select_one("#flash").text
+
+
+def test_an_import_with_bad_rows_lists_each_with_its_line_and_creates_nothing(actor):
+    actor.login("vanhoa")
+    before = Unit.select().count()
+    data = xlsx([HEADER,
+                 ["Trường Mầm non Nà Bỏ", "school", "", "", ""],
+                 ["Bản Mới", "Làng", "", "", ""],
+                 ["", "Bản", "", "", ""],
+                 ["Tổ an ninh", "Cơ quan", "Không Có Đâu", "", ""],
+                 ["trường mầm non  Nà Bỏ", "school", "", "", ""],
+                 ["Bản Nà Bỏ", "Bản", "", "", ""]])
+    response = import_units(actor, data, "units.xlsx")
+    assert response.status_code == 400
+    found = problems(response)
+    assert [line for line, _ in found] == ["3", "4", "5", "6", "7"]
+    assert "Loại “Làng” không có" in found[0][1]
+    assert found[1][1] == "Thiếu tên đơn vị."
+    assert found[2][1] == "Không có đơn vị cấp trên “Không Có Đâu”."
+    assert found[3][1] == "Trùng tên với dòng 2."
+    assert found[4][1] == "Đơn vị “Bản Nà Bỏ” đã có."
+    assert Unit.select().count() == before and not Event.select().where(Event.kind == "unit.create").exists()
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("units.pdf", io.BytesIO(b"%PDF-1.4"), "Chỉ nhận tệp .xlsx hoặc .csv."),
+    ("units.xlsx", io.BytesIO(b"PK\x03\x04 not really a workbook"), "Không đọc được tệp .xlsx"),
+    ("units.csv", io.BytesIO("Tên đơn vị,Loại\nBản Mới,Bản\n".encode("utf-16")), "UTF-8"),
+    ("units.csv", csv_file([["Tên", "Điện thoại"], ["Bản Mới", "0912"]]), "Thiếu cột “Loại”"),
+    ("units.csv", csv_file([HEADER]), "không có đơn vị nào"),
+])
+def test_a_file_that_is_not_a_unit_list_is_refused_clearly(actor, name, data, message):
+    actor.login("vanhoa")
+    before = Unit.select().count()
+    response = import_units(actor, data, name)
+    assert response.status_code == 400
+    assert message in " ".join(m for _, m in problems(response))
+    assert Unit.select().count() == before
+
+
+def test_the_cli_imports_units_or_reports_every_bad_row(runner, tmp_path):
+    good = tmp_path / "units.csv"
+    good.write_bytes(csv_file([["name", "kind", "parent", "contact person", "phone"],
+                               ["Tổ công nghệ số cộng đồng", "mass", "", "Lò Văn Ba", "0987654321"]]).getvalue())
+    result = runner.invoke(args=["unit", "import", str(good)])
+    assert result.exit_code == 0 and "Đã thêm 1 đơn vị" in result.output
+    assert Unit.get(Unit.name == "Tổ công nghệ số cộng đồng").code == "to-cong-nghe-so-cong-dong"
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_file([HEADER, ["Bản A", "Bản", "", "", ""], ["Bản B", "Xóm", "", "", ""]]).getvalue())
+    result = runner.invoke(args=["unit", "import", str(bad)])
+    assert result.exit_code != 0 and "Dòng 3: Loại “Xóm” không có" in result.output
+    assert not Unit.select().where(Unit.name == "Bản A").exists()
+
+
+def new_units(*names):
+    commune = Unit.get(Unit.code == "xa-binh-lu")
+    return [Unit.add(f"u{i}", name, "village", commune) for i, name in enumerate(names)]
+
+
+def test_bulk_accounts_come_with_one_time_passwords_on_a_printable_sheet(actor):
+    new_units("Bản Pa Pe", "Bản Séo Phìn")
+    actor.login("vanhoa")
+    assert "2 đơn vị chưa có tài khoản" in soup(actor.client.get("/units")).select_one("#accounts-bulk").text
+    response = actor.submit("/units", "#accounts-bulk form")
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+    slips = soup(response).select(".slip")
+    assert [s.h2.text for s in slips] == ["Bản Pa Pe", "Bản Séo Phìn"]
+    username, password = (dd.text for dd in slips[0].select("dd.secret"))
+    assert username == "u0" and len(password) == 9
+    account = user("u0")
+    assert account.must_change_password and account.check_password(password)
+    assert password not in "".join(e.after for e in Event.select())
+    assert "chỉ hiện một lần" in soup(response).select_one(".no-print").text  # printed without the warning
+    assert soup(actor.client.get("/units")).select_one("#accounts-bulk form") is None  # every unit has one now
+    assert User.select().where(User.unit.is_null(False)).count() == Unit.select().count() - 1
+
+
+def test_a_one_time_password_must_be_changed_before_anything_else(actor, client):
+    new_units("Bản Pa Pe")
+    actor.login("vanhoa")
+    password = soup(actor.submit("/units", "#accounts-bulk form")).select("dd.secret")[1].text
+    client.post("/logout", data={"csrf_token": soup(client.get("/units")).select_one("input[name=csrf_token]")["value"]})
+    response = actor.login("u0", password)
+    assert response.status_code == 303
+    assert client.get(response.headers["Location"]).headers["Location"] == "/password"
+    assert client.get("/checklist").status_code == 303
+    assert client.get("/checklist", headers={"HX-Request": "true"}).headers["HX-Redirect"] == "/password"
+    mismatch = actor.submit("/password", "main form", current=password, new="bình-lư-2026", confirm="khác")
+    assert mismatch.status_code == 400
+    assert soup(mismatch).select_one("#confirm ~ .field-error").text == "Hai lần nhập mật khẩu mới không khớp."
+    done = actor.submit("/password", "main form", current=password, new="bình-lư-2026", confirm="bình-lư-2026")
+    assert done.status_code == 303 and done.headers["Location"] == "/checklist"
+    assert client.get("/checklist").status_code == 200
+    assert not user("u0").must_change_password and user("u0").check_password("bình-lư-2026")
+    assert Event.get(Event.kind == "account.password").user_id == user("u0").id
+
+
+def test_reset_issues_a_new_one_time_password_and_unlocks(actor, client):
+    village = user("ban-na-bo")
+    village.failed_logins = 4
+    village.save()
+    actor.login("vanhoa")
+    response = actor.submit("/units", f"#user-{village.id} form[action$=reset]")
+    password = soup(response).select("dd.secret")[1].text
+    village = user("ban-na-bo")
+    assert village.check_password(password) and village.must_change_password and village.failed_logins == 0
+    assert not village.check_password("demo2026")
+    assert Event.get(Event.kind == "account.reset").subject == f"user:{village.id}"
+
+
+def test_a_locked_account_cannot_log_in_until_opened_again(actor, client):
+    village = user("ban-na-bo")
+    actor.login("vanhoa")
+    assert actor.submit("/units", f"#user-{village.id} form[action$=active]").status_code == 303
+    assert not user("ban-na-bo").active
+    client.post("/logout", data={"csrf_token": soup(client.get("/units")).select_one("input[name=csrf_token]")["value"]})
+    assert actor.login("ban-na-bo").status_code == 400
+    actor.login("vanhoa")
+    actor.submit("/units", f"#user-{village.id} form[action$=active]")
+    assert user("ban-na-bo").active
+
+
+def test_the_office_cannot_reset_or_lock_its_own_account(actor):
+    actor.login("vanhoa")
+    me = user("vanhoa")
+    assert soup(actor.client.get("/units")).select_one(f"#user-{me.id} form") is None
+    token = soup(actor.client.get("/units")).select_one("input[name=csrf_token]")["value"]
+    assert actor.client.post(f"/accounts/{me.id}/active", data={"csrf_token": token, "active": "0"}).status_code == 403
+    assert user("vanhoa").active
