@@ -76,7 +76,8 @@ class AreaForm(Form):
 
 
 class TaskForm(Form):
-    title = TextAreaField("Việc cần làm", [InputRequired("Nhập việc cần làm."), *_TEXT], filters=[clean])
+    title = TextAreaField("Việc cần làm", [InputRequired("Nhập việc cần làm."), *_TEXT], filters=[clean],
+                          render_kw={"rows": 3})
     target = StringField("Chỉ tiêu", _TEXT, filters=[clean])
     kinds = SelectMultipleField(
         "Áp dụng cho (để trống: mọi đơn vị)",
@@ -192,8 +193,9 @@ def edit_context(campaign: Campaign, failed: Form | None = None) -> dict:
                                       position=len(area.task_list) + 1))
         area.archived_tasks = archived.get(area.id, [])
         for task in area.task_list:
-            task.form = keep(TaskForm(prefix=f"task-{task.id}", obj=task, formdata=None,
-                                      kinds=[k for k in task.kinds.split(",") if k]))
+            # Not obj=task: its `kinds` is a comma-separated string, and obj would win over the list.
+            task.form = keep(TaskForm(prefix=f"task-{task.id}", formdata=None,
+                                      data={**task_dict(task), "kinds": [k for k in task.kinds.split(",") if k]}))
     heading = keep(CampaignForm(prefix="campaign", obj=campaign, formdata=None, areas=[]))
     new_area = keep(AreaForm(prefix="new-area", formdata=None, position=len(areas) + 1))
     return dict(campaign=campaign, areas=areas, heading=heading, new_area=new_area,

@@ -26,7 +26,6 @@ def from_environment(instance: Path) -> dict:
         # A nomination passes when more than this share of the council's members agree.
         "VOTE_MAJORITY": float(env.get("PORTAL_VOTE_MAJORITY", "0.5")),
         "PUBLIC_COMMENT_DAYS": int(env.get("PORTAL_PUBLIC_COMMENT_DAYS", "5")),
-        "ATTACHMENT_MAX_BYTES": int(env.get("PORTAL_ATTACHMENT_MAX_MB", "5")) * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": env.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
         "OPINION_RATE_LIMIT": env.get("PORTAL_OPINION_RATE_LIMIT", "5 per hour"),
         "LOCKOUT_FAILURES": int(env.get("PORTAL_LOCKOUT_FAILURES", "5")),

@@ -62,9 +62,9 @@ def prefill(ctx) -> dict:
 def report_form(ctx, report: Report | None, formdata=None):
     """One text box per area the unit works on, then the three free sections."""
     class ReportForm(Form):
-        highlights = TextAreaField("Mô hình hay, cách làm tốt", LONG, filters=[clean], render_kw={"rows": 4})
-        difficulties = TextAreaField("Khó khăn, vướng mắc", LONG, filters=[clean], render_kw={"rows": 3})
-        proposals = TextAreaField("Kiến nghị, đề xuất", LONG, filters=[clean], render_kw={"rows": 3})
+        highlights = TextAreaField("2. Mô hình hay, cách làm tốt", LONG, filters=[clean], render_kw={"rows": 4})
+        difficulties = TextAreaField("3. Khó khăn, vướng mắc", LONG, filters=[clean], render_kw={"rows": 3})
+        proposals = TextAreaField("4. Kiến nghị, đề xuất", LONG, filters=[clean], render_kw={"rows": 3})
         version = IntegerField("Phiên bản", [InputRequired("Thiếu phiên bản; hãy tải lại trang."), NumberRange(min=0)])
 
     areas = ctx["areas"]

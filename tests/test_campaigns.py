@@ -146,6 +146,8 @@ def test_the_office_edits_a_task_and_the_event_keeps_before_and_after(office, vi
     task = Task.get_by_id(task.id)
     assert (task.title, task.kinds, task.evidence_required, task.position) == (
         "Họp dân bản đầu xuân", "village,mass", True, 9)
+    row = soup(office.client.get(f"/campaigns/{campaign.id}")).select_one(f"#task-{task.id}")
+    assert [i["value"] for i in row.select("input[type=checkbox][checked]")] == ["mass", "village", "y"]
     event = Event.get(Event.kind == "task.update")
     assert json.loads(event.after)["title"] == "Họp dân bản đầu xuân" and json.loads(event.before)["title"] != \
         "Họp dân bản đầu xuân"

@@ -1,0 +1,60 @@
+"""Real gunicorn, real Chromium, the whole commendation flow: a village files its sơ kết and a proposal,
+the office accepts and sends, the council votes, the office publishes, anyone reads /cong-khai,
+the leader approves and the public page shows the decision."""
+from playwright.sync_api import expect
+
+from conftest import log_in
+
+
+def test_from_a_villages_proposal_to_a_published_decision(server, browser):
+    head = log_in(browser, server, "ban-na-bo")
+    head.click("nav >> text=Sơ kết & đề nghị")
+    head.fill("#highlights", "Mô hình “Bản không ma túy”")
+    head.click("button[value=submit]")
+    expect(head.locator(".badge.report-submitted")).to_have_text("Đã gửi")
+    head.click("text=+ Thêm đề nghị khen thưởng")
+    head.fill("#name", "Lò Văn Sáng")
+    head.fill("#position", "Trưởng bản")
+    expect(head.locator("#workplace")).to_have_value("Bản Nà Bỏ")
+    head.fill("#achievement", "Vận động 100% hộ ký cam kết bản không ma túy")
+    head.select_option("#award", "giay-khen")
+    head.click("button.primary")
+    expect(head.locator("#my-nominations li")).to_contain_text("Lò Văn Sáng")
+
+    office = log_in(browser, server, "vanhoa")
+    office.goto(server + "/reports")
+    office.click("#reports >> text=Bản Nà Bỏ")
+    office.click("#review button[value=accept]")
+    expect(office.locator(".badge.report-accepted")).to_have_text("Đã tiếp nhận")
+    office.click("nav >> text=Khen thưởng")
+    office.click("#send button")
+    expect(office.locator("#nominations")).to_contain_text("Đang trình Hội đồng")
+
+    council = log_in(browser, server, "hoidong")
+    council.click("nav >> text=Khen thưởng")
+    council.click("#nominations >> text=Lò Văn Sáng")
+    council.check("#vote input[value='1']")
+    council.fill("#comment", "Xứng đáng")
+    council.click("#vote button")
+    expect(council.locator("#tally")).to_contain_text("1 đồng ý")
+
+    office.reload()
+    office.click("#publish button")
+    expect(office.locator("#published")).to_contain_text("15/02/2026")
+
+    public = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    public.goto(server + "/cong-khai")
+    expect(public.locator("#approved li")).to_contain_text("Lò Văn Sáng")
+    public.fill("#text", "Ông Sáng được dân bản tin tưởng")
+    public.click("#opinion button")
+    expect(public.locator("#flash")).to_contain_text("Cảm ơn")
+
+    leader = log_in(browser, server, "chutich")
+    leader.goto(server + "/decision")
+    leader.fill("#number", "25/QĐ-UBND")
+    leader.click("#decision button")
+    expect(leader.locator("#approved")).to_contain_text("25/QĐ-UBND")
+
+    public.reload()
+    expect(public.locator("#decision h2")).to_have_text("Quyết định số 25/QĐ-UBND ngày 10/02/2026")
+    expect(public.locator("#decision li")).to_contain_text("Lò Văn Sáng")
