@@ -3,7 +3,7 @@ the office accepts and sends, the council votes, the office publishes, anyone re
 the leader approves and the public page shows the decision."""
 from playwright.sync_api import expect
 
-from conftest import log_in
+from test_browser import browser, log_in, server  # noqa: F401 - fixtures
 
 
 def test_from_a_villages_proposal_to_a_published_decision(server, browser):
