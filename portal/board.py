@@ -10,6 +10,7 @@ from .checklist import checklist_context, current_campaign
 from .htmx import render, wants_fragment
 from .models import UNIT_KINDS, Event, Unit
 from .progress import progress
+from .reports import filings
 
 bp = Blueprint("board", __name__)
 
@@ -24,7 +25,7 @@ def board_context(campaign, kind: str | None):
     return dict(
         campaign=campaign, areas=areas, rows=rows, kind=kind, expected=expected,
         lagging=sum(r.lagging(expected) for r in rows), last_activity=Event.last_activity(campaign),
-        overall=round(100 * done / total) if total else 0,
+        overall=round(100 * done / total) if total else 0, filings=filings(campaign),
     )
 
 

@@ -163,3 +163,17 @@ def test_anonymous_visitors_are_sent_to_login(client):
     assert client.get("/report").status_code in (302, 303)
     assert client.get("/reports").status_code in (302, 303)
 
+
+def test_the_board_shows_each_units_report_and_its_number_of_proposals(actor):
+    actor.login("ban-na-bo")
+    file_report(actor.client)
+    for name in ("Lò Văn Sáng", "Tổ an ninh bản Nà Bỏ"):
+        form = form_data(soup(actor.client.get("/nominations/new")).select_one("main form"))
+        actor.client.post("/nominations", data={**form, "name": name, "achievement": "Giữ bình yên bản",
+                                                "award": "giay-khen"})
+    switch(actor, "vanhoa")
+    board = soup(actor.client.get("/board"))
+    assert [th.text for th in board.select("table.board thead th")][-2] == "Sơ kết"
+    filed = board.select_one(f"#unit-{unit_of().id} td.filing")
+    assert filed.contents[0].strip() == "Đã gửi" and filed.small.text == "2 đề nghị"
+    assert board.select_one(f"#unit-{unit_of('cong-an').id} td.filing").text.startswith("–")
