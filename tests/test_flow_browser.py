@@ -3,10 +3,17 @@ the office accepts and sends, the council votes, the office publishes, anyone re
 the leader approves and the public page shows the decision."""
 from playwright.sync_api import expect
 
+from portal.models import Unit
+
 from test_browser import browser, log_in, server  # noqa: F401 - fixtures
 
 
 def test_from_a_villages_proposal_to_a_published_decision(server, browser):
+    board = log_in(browser, server, "vanhoa")
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    filing = board.locator(f"#unit-{unit.id} td.filing")
+    expect(filing).to_contain_text("0 đề nghị")
+
     head = log_in(browser, server, "ban-na-bo")
     head.click("nav >> text=Sơ kết & đề nghị")
     head.fill("#highlights", "Mô hình “Bản không ma túy”")
@@ -20,6 +27,8 @@ def test_from_a_villages_proposal_to_a_published_decision(server, browser):
     head.select_option("#award", "giay-khen")
     head.click("button.primary")
     expect(head.locator("#my-nominations li")).to_contain_text("Lò Văn Sáng")
+    expect(filing).to_contain_text("Đã gửi", timeout=10000)  # the board follows by itself
+    expect(filing).to_contain_text("1 đề nghị")
 
     office = log_in(browser, server, "vanhoa")
     office.goto(server + "/reports")
