@@ -1,7 +1,7 @@
 """A unit's sơ kết: prefilled from its checklist, filed before the deadline, reviewed by the office."""
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from peewee import JOIN, fn
 from wtforms import IntegerField, TextAreaField

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from portal.models import Campaign
 
 from conftest import form_data, soup, switch
-from test_nominations import files, nomination, post, propose, sent, vote  # noqa: F401 - `files` is autouse
+from test_nominations import files, nomination, post, propose, publish_with, vote  # noqa: F401 - `files` is autouse
 
 
 def all_text(doc) -> str:
@@ -74,17 +74,8 @@ def test_the_aggregate_report_is_an_administrative_document_with_each_units_word
     assert "Bản Nà Bỏ: Mô hình “Bản không ma túy”" in text
 
 
-def approved_decision(actor):
-    sent(actor, "Lò Văn Sáng", "Tao Văn Nọi")
-    switch(actor, "hoidong")
-    vote(actor, nomination(), "1")
-    vote(actor, nomination("Tao Văn Nọi"), "1")
-    switch(actor, "vanhoa")
-    post(actor, "/publication")
-
-
 def test_the_draft_decision_lists_the_nominees_and_then_carries_the_approved_number(actor):
-    approved_decision(actor)
+    publish_with(actor, {"Lò Văn Sáng": "1", "Tao Văn Nọi": "1"})
     doc = docx(actor.client, "/exports/decision.docx")
     assert_administrative(doc, "QĐ-UBND")
     awards = doc.tables[1]

@@ -242,18 +242,23 @@ def test_publishing_approves_what_the_council_passed_and_opens_the_comment_windo
     assert post(actor, f"/nominations/{nomination().id}/vote", agree="0").status_code == 409
 
 
+def publish_with(actor, votes: dict):
+    """Proposals for each name sent; the council votes as given ("1" agree, "0" disagree); the office publishes."""
+    sent(actor, *votes)
+    switch(actor, "hoidong")
+    for name, agree in votes.items():
+        vote(actor, nomination(name), agree)
+    switch(actor, "vanhoa")
+    post(actor, "/publication")
+
+
 def approve(actor, **changes):
     form = form_data(soup(actor.client.get("/decision")).select_one("#decision"))
     return actor.client.post("/decision", data={**form, "number": "25/QĐ-UBND", **changes})
 
 
 def test_the_leader_approves_the_decision_with_the_awards_chosen(actor):
-    sent(actor, "Lò Văn Sáng", "Tao Văn Nọi")
-    switch(actor, "hoidong")
-    vote(actor, nomination(), "1")
-    vote(actor, nomination("Tao Văn Nọi"), "1")
-    switch(actor, "vanhoa")
-    post(actor, "/publication")
+    publish_with(actor, {"Lò Văn Sáng": "1", "Tao Văn Nọi": "1"})
     assert post(actor, "/decision", number="1/QĐ").status_code == 403
     switch(actor, "chutich")
     form = soup(actor.client.get("/decision")).select_one("#decision")

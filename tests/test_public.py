@@ -7,18 +7,13 @@ import pytest
 from portal.models import Event, Opinion, Publication
 
 from conftest import csrf_token, form_data, soup, switch
-from test_nominations import files, nomination, post, sent, vote  # noqa: F401 - `files` is an autouse fixture
+from test_nominations import files, publish_with  # noqa: F401 - `files` is an autouse fixture
 
 
 @pytest.fixture
 def published(actor):
     """Two proposals sent; the council passes one; the office publishes; everyone logged out."""
-    sent(actor, "Lò Văn Sáng", "Tao Văn Nọi")
-    switch(actor, "hoidong")
-    vote(actor, nomination(), "1")
-    vote(actor, nomination("Tao Văn Nọi"), "0")
-    switch(actor, "vanhoa")
-    post(actor, "/publication")
+    publish_with(actor, {"Lò Văn Sáng": "1", "Tao Văn Nọi": "0"})
     actor.client.post("/logout", data={"csrf_token": csrf_token(actor.client)})
     return actor
 
