@@ -44,3 +44,8 @@ chromium:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Cần cài chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+# Page weight, emulated 2G/3G links, live-board latency and server throughput: prints a table,
+# writes bench/results/. ARGS=--quick for a shorter run.
+bench: $(VENV)/.dev $(VENDOR) chromium
+	$(BIN)/python bench/run.py $(ARGS)

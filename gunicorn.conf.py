@@ -3,7 +3,10 @@ import os
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
-threads = 8
+# Live boards hold a stream open per viewer: gevent keeps thousands of idle ones for little
+# memory, where a sync worker would be killed by its timeout and a thread each would be dear.
+worker_class = "gevent"
+worker_connections = int(os.environ.get("PORTAL_WORKER_CONNECTIONS", "1000"))
+graceful_timeout = 5  # streams are cut at restart; browsers resume them from Last-Event-ID
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'

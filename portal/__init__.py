@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from . import config, db, htmx
+from . import compress, config, db, htmx
 
 csrf = CSRFProtect()
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,11 +22,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    compress.init_app(app)
 
-    from . import (accounts, assets, audit, auth, board, campaigns, checklist, cli, evidence, exports,
-                   nominations, pages, public, reminders, reports, units)
+    from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, evidence, exports, nominations, pages,
+                   public, reminders, reports, units)
 
-    for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, reports, nominations, public,
-                 exports, campaigns, units, accounts):
+    for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, units, accounts,
+                 reports, nominations, public, exports):
         part.init_app(app)
     return app

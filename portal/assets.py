@@ -1,38 +1,48 @@
-"""Static files under content-hashed names, so browsers may keep them forever."""
+"""Static files under content-hashed names, compressed once at start-up and kept forever by browsers."""
+import gzip
 import hashlib
 from pathlib import Path
 
-from flask import Flask, abort, send_from_directory, url_for
+import brotli
+from flask import Flask, Response, abort, request, url_for
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-YEAR = 31536000
+TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 
 
-def _hashed_names() -> dict[str, str]:
-    names = {}
-    for path in sorted(STATIC.rglob("*")):
-        if path.is_file() and path.suffix in {".css", ".js", ".svg", ".png", ".ico"}:
-            name = path.relative_to(STATIC).as_posix()
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-            stem, dot, suffix = name.rpartition(".")
-            names[name] = f"{stem}.{digest}{dot}{suffix}"
-    return names
+class Asset:
+    def __init__(self, path: Path):
+        body = path.read_bytes()
+        self.type = TYPES[path.suffix]
+        self.bodies = {"br": brotli.compress(body, quality=11), "gzip": gzip.compress(body, 9, mtime=0), None: body}
+        name = path.relative_to(STATIC).as_posix()
+        stem, _, suffix = name.rpartition(".")
+        self.url_name = f"{stem}.{hashlib.sha256(body).hexdigest()[:10]}.{suffix}"
+
+
+def _load() -> dict[str, Asset]:
+    return {p.relative_to(STATIC).as_posix(): Asset(p) for p in sorted(STATIC.rglob("*"))
+            if p.is_file() and p.suffix in TYPES}
 
 
 def init_app(app: Flask) -> None:
-    hashed = _hashed_names()
-    original = {v: k for k, v in hashed.items()}
+    assets = _load()
+    by_url = {a.url_name: a for a in assets.values()}
 
     @app.get("/static/<path:filename>")
     def static(filename):
-        name = original.get(filename)
-        if name is None:
+        found = by_url.get(filename)
+        if found is None:
             abort(404)
-        response = send_from_directory(STATIC, name, max_age=YEAR, conditional=True)
-        response.cache_control.immutable = True
-        response.cache_control.public = True
+        encoding = next((e for e in ("br", "gzip") if e in request.accept_encodings), None)
+        response = Response(found.bodies[encoding], content_type=found.type)
+        if encoding:
+            response.content_encoding = encoding
+        response.vary.add("Accept-Encoding")
+        # The name changes whenever the content does, so the old copy may be kept for good.
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
 
     @app.template_global()
     def asset(name: str) -> str:
-        return url_for("static", filename=hashed[name])
+        return url_for("static", filename=assets[name].url_name)

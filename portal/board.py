@@ -4,7 +4,7 @@ import hashlib
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask_login import current_user
 
-from . import clock
+from . import clock, live
 from .auth import WATCHERS, roles_required
 from .checklist import checklist_context, current_campaign
 from .htmx import render, wants_fragment
@@ -39,19 +39,38 @@ def _kind_arg():
 def page():
     campaign = current_campaign()
     kind = _kind_arg()
+    cursor = Event.last_id()  # read before the board, so a live stream from here misses nothing
     # The board changes only when the log grows or the day turns; checking that costs one indexed query.
     tag = hashlib.sha256(
-        f"{Event.last_id()}|{clock.today()}|{campaign.id}|{kind}|{wants_fragment()}|{current_user.id}".encode()
+        f"{cursor}|{clock.today()}|{campaign.id}|{kind}|{wants_fragment()}|{current_user.id}".encode()
     ).hexdigest()[:20]
-    if request.if_none_match.contains(tag):
+    if request.if_none_match.contains_weak(tag):
         response = make_response("", 304)
         response.vary.add("HX-Request")
     else:
-        response = render("board/page.html", "board/_board.html", **board_context(campaign, kind))
-    response.set_etag(tag)
+        response = render("board/page.html", "board/_board.html", cursor=cursor, **board_context(campaign, kind))
+    response.set_etag(tag, weak=True)  # weak: the same board whichever compression carries it
     response.cache_control.no_cache = True
     response.cache_control.private = True
     return response
+
+
+@bp.get("/board/events")
+@roles_required(*WATCHERS)
+def events():
+    """Live board: each event re-renders the row of the unit it touched, and the totals."""
+    campaign = current_campaign()
+    kind = _kind_arg()
+
+    def render_events(batch):
+        if not any(e.unit_id for e in batch):
+            return []
+        ctx = board_context(campaign, kind)
+        rows = {row.unit.id: row for row in ctx["rows"]}
+        return [live.message(e.id, "change", render_template("board/_live.html", row=rows[e.unit_id], **ctx))
+                for e in batch if e.unit_id in rows]
+
+    return live.stream(live.cursor(), render_events)
 
 
 @bp.get("/board/units/<int:unit_id>")

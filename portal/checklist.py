@@ -4,10 +4,11 @@ from flask_login import current_user
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
+from . import live
 from .auth import roles_required
 from .forms import Form
 from .htmx import render, wants_fragment
-from .models import STATES, Campaign, Check, Conflict, Evidence, Task, Unit, set_check
+from .models import STATES, Campaign, Check, Conflict, Event, Evidence, Task, Unit, set_check
 from .progress import score
 from .text import clean
 
@@ -46,7 +47,31 @@ def current_campaign() -> Campaign:
 @bp.get("/checklist")
 @roles_required("unit")
 def page():
-    return render_template("checklist/page.html", **checklist_context(current_user.unit, current_campaign()))
+    cursor = Event.last_id()  # read before the checklist, so the live stream from here misses nothing
+    return render_template("checklist/page.html", cursor=cursor,
+                           **checklist_context(current_user.unit, current_campaign()))
+
+
+@bp.get("/checklist/events")
+@roles_required("unit")
+def events():
+    """Live checklist: a tick made on another phone of the same unit shows here too."""
+    unit, campaign = current_user.unit, current_campaign()
+
+    def render_events(batch):
+        mine = [e for e in batch if e.unit_id == unit.id and e.kind == "check.set"]
+        if not mine:
+            return []
+        ctx = checklist_context(unit, campaign)
+        tasks = {t.id: t for area in ctx["areas"] for t in area.task_list}
+        messages = []
+        for e in mine:
+            task = tasks.get(int(e.subject.removeprefix("task:")))
+            if task:
+                messages.append(live.message(e.id, "change", render_template("checklist/_live.html", task=task, **ctx)))
+        return messages
+
+    return live.stream(live.cursor(), render_events)
 
 
 @bp.post("/checks/<int:unit_id>/<int:task_id>")

@@ -31,7 +31,11 @@ def from_environment(instance: Path) -> dict:
         "LOCKOUT_FAILURES": int(env.get("PORTAL_LOCKOUT_FAILURES", "5")),
         "LOCKOUT_MINUTES": int(env.get("PORTAL_LOCKOUT_MINUTES", "15")),
         "PASSWORD_HASH_METHOD": env.get("PORTAL_PASSWORD_HASH_METHOD", "scrypt"),
-        "BOARD_POLL_SECONDS": int(env.get("PORTAL_BOARD_POLL_SECONDS", "15")),
+        # The board polls (with its ETag) only as a fallback for live push.
+        "BOARD_POLL_SECONDS": int(env.get("PORTAL_BOARD_POLL_SECONDS", "60")),
+        "LIVE_POLL_SECONDS": float(env.get("PORTAL_LIVE_POLL_SECONDS", "0.25")),
+        "LIVE_STREAM_SECONDS": float(env.get("PORTAL_LIVE_STREAM_SECONDS", "600")),
+        "LIVE_HEARTBEAT_SECONDS": float(env.get("PORTAL_LIVE_HEARTBEAT_SECONDS", "15")),
         "EVIDENCE_DIR": env.get("PORTAL_EVIDENCE_DIR", str(instance / "evidence")),
         # A 10 MB photo or PDF plus the form around it; larger requests get a 413.
         "MAX_CONTENT_LENGTH": 11 * 1024 * 1024,

@@ -1,5 +1,5 @@
 """The database object and the base model: the one place that knows the engine."""
-from flask import Flask
+from flask import Flask, request
 from peewee import DatabaseProxy, Model, SqliteDatabase
 from playhouse.db_url import connect
 
@@ -32,7 +32,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _connect():
-        database.connect(reuse_if_open=True)
+        if request.endpoint != "static":
+            database.connect(reuse_if_open=True)
 
     @app.teardown_request
     def _close(exc):

@@ -17,7 +17,7 @@ from peewee import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import BaseModel, database
+from .db import BaseModel, database, is_sqlite
 from .text import vn_sort_key
 
 UNIT_KINDS = {
@@ -244,11 +244,19 @@ class Event(BaseModel):
 
     @classmethod
     def record(cls, kind, user=None, *, campaign=None, unit=None, subject="", before=None, after=None):
+        if not is_sqlite():
+            # Ids must become visible in order, or a live reader at id 11 would never see 10
+            # committed after it. Held to commit; SQLite writers are serialised already.
+            database.execute_sql("SELECT pg_advisory_xact_lock(7210)")
         return cls.create(
             kind=kind, user=user, campaign=campaign, unit=unit, subject=subject,
             before=json.dumps(before, ensure_ascii=False) if before is not None else "",
             after=json.dumps(after, ensure_ascii=False) if after is not None else "",
         )
+
+    @classmethod
+    def newer_than(cls, cursor: int, limit: int = 500) -> list:
+        return list(cls.select().where(cls.id > cursor).order_by(cls.id).limit(limit))
 
     @classmethod
     def last_id(cls) -> int:

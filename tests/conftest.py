@@ -1,9 +1,16 @@
 """Fixtures: an app on a real database (SQLite, or PostgreSQL when PORTAL_TEST_DATABASE_URL is set),
 loaded with the Bình Lư demo campaign, and helpers that act as its users."""
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from playwright.sync_api import sync_playwright
 
 from portal import create_app
 from portal.cli import upgrade
@@ -140,6 +147,67 @@ ROLE_USERS = {"unit": "ban-na-bo", "office": "vanhoa", "council": "hoidong", "le
 
 def user(username) -> User:
     return User.get(User.username == username)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server_env():
+    """Extra environment for the `server` fixture; a test module may override it."""
+    return {}
+
+
+@pytest.fixture
+def server(app, server_env):
+    """gunicorn with the project's own config, on the test database that `app` just filled."""
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "PORTAL_DATABASE_URL": app.config["DATABASE_URL"],
+           "PORTAL_SECRET_KEY": "browser-test", "PORTAL_TODAY": TODAY, **server_env}
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("gunicorn did not start: " + proc.stderr.read().decode())
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: `make test` installs it")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+def log_in(browser, base, username, **context):
+    """A new browser (its own cookies) at 360 px, logged in through the form."""
+    page = browser.new_context(viewport={"width": 360, "height": 740}, **context).new_page()
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo2026")
+    page.click("button.primary")
+    return page
 
 
 def form_data(form) -> dict:

@@ -1,0 +1,348 @@
+"""Benchmarks of Cổng thi đua: page weight, emulated 2G/3G links in Chromium, live-board latency,
+and server throughput under gunicorn. Prints a table and writes bench/results/<time>.json.
+
+    make bench            # everything (about two minutes)
+    make bench ARGS=--quick
+"""
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from test_weight import Wire, decoded, static_urls  # noqa: E402  (the same byte counting as the budget tests)
+
+LINKS = {  # name: (download kbit/s, upload kbit/s, round trip ms)
+    "Slow 3G (DevTools)": (400, 400, 400),
+    "2G Edge (WebPageTest)": (240, 200, 840),
+}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+TODAY = "2026-02-10"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def flask(db_url, *args, stdin=None):
+    env = {**os.environ, "PORTAL_DATABASE_URL": db_url, "PORTAL_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    subprocess.run([sys.executable, "-m", "flask", "--app", "portal", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL, input=stdin, text=True)
+
+
+def big_database(path: Path, units: int, tasks: int) -> str:
+    """The demo commune grown to `units` villages and `tasks` tasks."""
+    url = f"sqlite:///{path}"
+    flask(url, "db", "upgrade")
+    script = f"""
+import itertools
+from portal import create_app
+from portal.db import database
+from portal.demo import load_demo
+from portal.models import Area, Task, Unit, User
+app = create_app({{"DATABASE_URL": "{url}", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}})
+with app.app_context():
+    load_demo("pbkdf2:sha256:1000", progress=False)
+    with database.atomic():
+        commune = Unit.get(Unit.code == "xa-binh-lu")
+        areas = list(Area.select().order_by(Area.position))
+        for i in range({tasks} - Task.select().count()):
+            Task.create(area=areas[i % 4], position=100 + i, title=f"Việc bổ sung số {{i + 1}} của đợt thi đua", target="100%")
+        head = User.get(User.username == "ban-na-bo")
+        for i in range({units} - Unit.select().where(Unit.parent == commune).count()):
+            unit = Unit.add(f"bench-{{i:03}}", f"Bản thử {{i + 1:03}}", "village", commune)
+            User.create(username=unit.code, role="unit", unit=unit, password_hash=head.password_hash)
+"""
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True)
+    return url
+
+
+class Server:
+    def __init__(self, db_url, workers=2, **env):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        environ = {**os.environ, "PORT": str(self.port), "PORTAL_DATABASE_URL": db_url, "PORTAL_TODAY": TODAY,
+                   "PORTAL_SECRET_KEY": "bench", "WEB_CONCURRENCY": str(workers), **env}
+        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app",
+                                      "--access-logfile", "/dev/null"], cwd=ROOT, env=environ,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("gunicorn did not start")
+
+    def rss_mb(self):
+        pids = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
+        return sum(int(Path(f"/proc/{p}/statm").read_text().split()[1]) * 4096 for p in pids) / 2 ** 20
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def next_tick(html, token):
+    """(path, form, headers) of an htmx tick that changes the first task's state, at its current version."""
+    state, action, version = re.search(
+        r'class="task (\w+)".*?action="(/checks/\d+/\d+)".*?name="version" value="(\d+)"', html, re.S).groups()
+    form = urllib.parse.urlencode({"state": "doing" if state != "doing" else "done", "version": version,
+                                   "note": "", "csrf_token": token})
+    return action, form, {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}
+
+
+def weights(base):
+    wire = Wire(base)
+    wire.login("ban-na-bo")
+    r, content, page = wire.request("GET", "/checklist")
+    html = decoded(r, content)
+    statics = sum(wire.request("GET", url)[2] for url in static_urls(html))
+    _, _, repeat = wire.request("GET", "/checklist")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    response, _, tick = wire.request("POST", *next_tick(html, token))
+    assert response.status == 200
+    office = Wire(base)
+    office.login("vanhoa")
+    _, _, board = office.request("GET", "/board")
+    return {"checklist HTML": page, "checklist first visit": page + statics, "checklist repeat visit": repeat,
+            "one tick": tick, "board (24 units)": board}
+
+
+def log_in(browser, base, username):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo2026")
+    page.click("button.primary")
+    page.wait_for_load_state("load")
+    return page
+
+
+def emulated(browser, base, link):
+    down, up, rtt = LINKS[link]
+    results = {}
+    for username, path in (("ban-na-it", "/checklist"), ("vanhoa", "/board")):
+        page = log_in(browser, base, username)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.clearBrowserCache")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": rtt,
+                                                      "downloadThroughput": down * 1000 / 8,
+                                                      "uploadThroughput": up * 1000 / 8})
+        received = []
+        cdp.on("Network.loadingFinished", lambda e: received.append(e["encodedDataLength"]))
+        for visit in ("first", "repeat"):
+            received.clear()
+            began = time.perf_counter()
+            page.goto(base + path, wait_until="load")
+            results[f"{path} {visit} load"] = (time.perf_counter() - began, sum(received))
+        if path == "/checklist":
+            row = page.locator("li.task.todo").first
+            row_id = row.get_attribute("id")
+            began = time.perf_counter()
+            row.locator(".states button[value=done]").click()
+            page.locator(f"#{row_id} .states button[value=done][aria-pressed=true]").wait_for()
+            results["tick click to saved"] = (time.perf_counter() - began, None)
+        page.context.close()
+    return results
+
+
+def tick_to_board(browser, base, ticks):
+    """Milliseconds from a click on one phone to the change on the office board, by the same clock."""
+    board = log_in(browser, base, "vanhoa")
+    head = log_in(browser, base, "ban-na-bo")
+    head.wait_for_timeout(500)
+    board.evaluate("""() => { window.changes = [];
+        new MutationObserver(() => window.changes.push(Date.now()))
+          .observe(document.querySelector('#board tbody'), {subtree: true, childList: true, characterData: true}); }""")
+    rows = head.locator("li.task")
+    delays = []
+    for i in range(ticks):
+        row = rows.nth(i % rows.count())
+        state = "done" if "done" not in (row.get_attribute("class") or "") else "doing"
+        seen = board.evaluate("window.changes.length")
+        clicked = head.evaluate("Date.now()")
+        row.locator(f".states button[value={state}]").click()
+        board.wait_for_function(f"window.changes.length > {seen}", timeout=10000)
+        delays.append(board.evaluate(f"window.changes[{seen}]") - clicked)
+        board.wait_for_timeout(150)
+    return delays
+
+
+def throughput(base, seconds, clients, usernames):
+    """Ticks/s with `clients` keep-alive connections, each a different unit flipping its own tasks."""
+    counts, errors = [0] * clients, [0] * clients
+    stop = time.monotonic() + seconds
+
+    def run(i):
+        wire = Wire(base)
+        wire.login(usernames[i])
+        r, content, _ = wire.request("GET", "/checklist")
+        html = decoded(r, content)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        actions = re.findall(r'action="(/checks/\d+/\d+)"', html)
+        versions = {a: 0 for a in actions}
+        n = 0
+        while time.monotonic() < stop:
+            action = actions[n % len(actions)]
+            state = ("done", "doing")[(n // len(actions)) % 2]
+            form = urllib.parse.urlencode({"state": state, "note": "", "version": versions[action], "csrf_token": token})
+            r, _, _ = wire.request("POST", action, form, {"Content-Type": "application/x-www-form-urlencoded",
+                                                          "HX-Request": "true"})
+            if r.status == 200:
+                versions[action] += 1
+                counts[i] += 1
+            else:
+                errors[i] += 1
+            n += 1
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    return sum(counts) / seconds, sum(errors)
+
+
+def board_renders(base, seconds, clients, kind=""):
+    done = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def run(i):
+        wire = Wire(base)
+        wire.login("vanhoa")
+        while time.monotonic() < stop:
+            r, _, _ = wire.request("GET", f"/board{kind}", headers={"HX-Request": "true"})
+            done[i] += r.status == 200
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(clients)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    return sum(done) / seconds
+
+
+def viewers(base, count, server):
+    """Opens `count` board streams, appends one tick, and counts the streams that delivered it."""
+    office = Wire(base)
+    office.login("vanhoa")
+    host, port = "127.0.0.1", int(base.rsplit(":", 1)[1])
+    streams = []
+    for _ in range(count):
+        s = socket.create_connection((host, port))
+        s.sendall(f"GET /board/events HTTP/1.1\r\nHost: x\r\nCookie: {office.cookie}\r\n\r\n".encode())
+        streams.append(s)
+    time.sleep(2)
+    rss = server.rss_mb()
+    unit = Wire(base)
+    unit.login("ban-na-it")
+    r, content, _ = unit.request("GET", "/checklist")
+    html = decoded(r, content)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    unit.request("POST", *next_tick(html, token))
+    deadline = time.monotonic() + 15
+    delivered = 0
+    for s in streams:
+        s.settimeout(max(0.1, deadline - time.monotonic()))
+        data = b""
+        try:
+            while b"event: change" not in data:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError:
+            pass
+        delivered += b"event: change" in data
+        s.close()
+    return delivered, rss
+
+
+def step(text):
+    print(f"… {text}", file=sys.stderr, flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="shorter runs, fewer ticks")
+    args = parser.parse_args()
+    seconds = 3 if args.quick else 8
+    results = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": f"{os.cpu_count()} cores"}
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = f"sqlite:///{tmp}/demo.db"
+        flask(demo, "db", "upgrade")
+        flask(demo, "demo")
+        server = Server(demo)
+        try:
+            step("page weight")
+            for name, size in weights(server.base).items():
+                rows.append(("bytes on the wire", name, f"{size / 1024:.1f} KB"))
+                results[f"weight: {name}"] = size
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                for link in LINKS:
+                    step(link)
+                    for name, (secs, size) in emulated(browser, server.base, link).items():
+                        shown = f"{secs * 1000:.0f} ms" + (f", {size / 1024:.1f} KB" if size is not None else "")
+                        rows.append((link, name, shown))
+                        results[f"{link}: {name}"] = {"seconds": secs, "bytes": size}
+                step("tick to board")
+                delays = tick_to_board(browser, server.base, 8 if args.quick else 20)
+                q = statistics.quantiles(delays, n=20)
+                rows.append(("loopback", f"tick to board, {len(delays)} ticks", f"p50 {statistics.median(delays):.0f} ms, p95 {q[18]:.0f} ms"))
+                results["tick to board ms"] = delays
+                browser.close()
+            step("200 viewers")
+            delivered, rss = viewers(server.base, 200, server)
+            rows.append(("loopback", "200 board streams open, one tick", f"{delivered}/200 delivered, workers {rss:.0f} MB RSS"))
+            results["viewers"] = {"open": 200, "delivered": delivered, "rss_mb": rss}
+        finally:
+            server.stop()
+
+        step("200 units × 40 tasks")
+        big = big_database(Path(tmp) / "big.db", 200, 40)
+        server = Server(big)
+        try:
+            usernames = [f"bench-{i:03}" for i in range(16)]
+            rate, errors = throughput(server.base, seconds, 16, usernames)
+            rows.append(("gunicorn, 200 units × 40 tasks", "ticks/s (16 clients)", f"{rate:.0f}/s, {errors} errors"))
+            results["ticks per second"] = {"rate": rate, "errors": errors}
+            renders = board_renders(server.base, seconds, 4)
+            rows.append(("gunicorn, 200 units × 40 tasks", "board renders/s (4 clients)", f"{renders:.1f}/s"))
+            results["board renders per second"] = renders
+        finally:
+            server.stop()
+
+    width = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
+    print(f"{'setting':<{width[0]}}  {'measure':<{width[1]}}  result")
+    print(f"{'-' * width[0]}  {'-' * width[1]}  {'-' * 24}")
+    for a, b, c in rows:
+        print(f"{a:<{width[0]}}  {b:<{width[1]}}  {c}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    path.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

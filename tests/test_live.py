@@ -1,0 +1,205 @@
+"""Live push from the event log: the SSE streams of the board and the checklist."""
+import http.client
+import re
+import time
+import urllib.parse
+
+import pytest
+from bs4 import BeautifulSoup
+from playwright.sync_api import expect
+
+from portal.models import Event, Task, Unit, set_check
+
+from conftest import log_in, make_app, soup, user
+
+
+def messages(body: str) -> list[dict]:
+    """Parses an SSE body into its messages (comments dropped)."""
+    out = []
+    for block in body.split("\n\n"):
+        fields = {}
+        for line in block.splitlines():
+            if line.startswith(":") or ":" not in line:
+                continue
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            fields[name] = fields[name] + "\n" + value if name in fields else value
+        if "id" in fields:
+            out.append(fields)
+    return out
+
+
+def tick(code, n=1, state="done"):
+    """The unit `code` sets its first `n` tasks; returns the ids of the events written."""
+    unit = Unit.get(Unit.code == code)
+    campaign = unit.parent.campaigns.get()
+    tasks = [t for t in Task.select().order_by(Task.id) if t.applies_to(unit)][:n]
+    for task in tasks:
+        set_check(unit, task, state, "", 0, user(code), campaign)
+    return [e.id for e in Event.select().where(Event.unit == unit).order_by(Event.id)][-n:]
+
+
+@pytest.fixture
+def short_streams(app):
+    app.config.update(LIVE_STREAM_SECONDS=0.6, LIVE_POLL_SECONDS=0.05, LIVE_HEARTBEAT_SECONDS=0.2)
+    return app
+
+
+def test_the_board_stream_sends_each_missed_event_once_with_its_log_id(short_streams, actor):
+    ids = tick("ban-na-bo", 3) + tick("ban-na-it", 2)
+    actor.login("vanhoa")
+    response = actor.client.get("/board/events?since=0")
+    assert response.mimetype == "text/event-stream"
+    assert response.headers["Cache-Control"] == "no-cache"
+    body = response.get_data(as_text=True)
+    assert body.startswith("retry: ")
+    got = messages(body)
+    assert [int(m["id"]) for m in got] == ids
+    assert {m["event"] for m in got} == {"change"}
+    unit = Unit.get(Unit.code == "ban-na-it")
+    last = soup_of(got[-1]["data"])
+    row = last.select_one(f"tr#unit-{unit.id}[hx-swap-oob]")
+    assert row is not None and row.select("td")[0].text == f"{round(100 * 2 / area_total(unit, 1))}%"
+    assert last.select_one("#summary[hx-swap-oob]")
+
+
+def soup_of(html):
+    """A live message parsed, with its <template> wrappers opened (CSS selectors do not enter them)."""
+    return BeautifulSoup(html.replace("<template>", "").replace("</template>", ""), "html.parser")
+
+
+def area_total(unit, position):
+    return sum(1 for t in Task.select() if t.applies_to(unit) and t.area.position == position)
+
+
+def test_a_reconnecting_board_gets_only_what_it_missed(short_streams, actor):
+    first = tick("ban-na-bo", 2)
+    later = tick("ban-na-it", 2)
+    actor.login("vanhoa")
+    by_header = actor.client.get("/board/events?since=0", headers={"Last-Event-ID": str(first[-1])})
+    assert [int(m["id"]) for m in messages(by_header.get_data(as_text=True))] == later
+    by_query = actor.client.get(f"/board/events?since={first[-1]}")
+    assert [int(m["id"]) for m in messages(by_query.get_data(as_text=True))] == later
+
+
+def test_a_stream_without_a_cursor_starts_from_now_and_beats_while_idle(short_streams, actor):
+    tick("ban-na-bo", 2)
+    actor.login("vanhoa")
+    body = actor.client.get("/board/events").get_data(as_text=True)
+    assert messages(body) == []
+    assert ": heartbeat" in body
+
+
+def test_the_board_stream_follows_the_kind_filter(short_streams, actor):
+    tick("ban-na-bo", 1)
+    school = tick("th-binh-lu", 1)
+    actor.login("vanhoa")
+    got = messages(actor.client.get("/board/events?since=0&kind=school").get_data(as_text=True))
+    assert [int(m["id"]) for m in got] == school
+
+
+def test_a_unit_stream_carries_only_its_own_ticks(short_streams, actor):
+    mine = tick("ban-na-bo", 2)
+    tick("ban-na-it", 2)
+    actor.login("ban-na-bo")
+    got = messages(actor.client.get("/checklist/events?since=0").get_data(as_text=True))
+    assert [int(m["id"]) for m in got] == mine
+    row = soup_of(got[0]["data"]).select_one("li.task.done[hx-swap-oob]")
+    assert row.select_one("input[name=version]")["value"] == "1"
+    assert soup_of(got[0]["data"]).select_one("#overall[hx-swap-oob]")
+
+
+@pytest.mark.parametrize("path,allowed", [("/board/events", "vanhoa"), ("/checklist/events", "ban-na-bo")])
+def test_streams_are_only_for_their_roles(short_streams, actor, path, allowed):
+    assert actor.client.get(path).status_code == 303
+    actor.login("mttq" if allowed == "ban-na-bo" else "ban-na-bo")
+    assert actor.client.get(path).status_code == 403
+
+
+def test_the_page_tells_its_stream_where_to_start(actor):
+    tick("ban-na-bo", 2)
+    actor.login("vanhoa")
+    connect = soup(actor.client.get("/board?kind=village")).select_one("[sse-connect]")["sse-connect"]
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(connect).query)
+    assert query == {"kind": ["village"], "since": [str(Event.last_id())]}
+
+
+# --- across gunicorn workers -------------------------------------------------------------
+
+@pytest.fixture
+def server_env():
+    return {"WEB_CONCURRENCY": "2", "PORTAL_LIVE_HEARTBEAT_SECONDS": "1"}
+
+
+def session_cookie(base, username):
+    host = urllib.parse.urlsplit(base).netloc
+    conn = http.client.HTTPConnection(host, timeout=5)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    html = response.read().decode()
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    form = urllib.parse.urlencode({"username": username, "password": "demo2026", "csrf_token": token})
+    conn.request("POST", "/login", form, {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 303
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+def read_stream(base, cookie, since, until_ids, headers=None, seconds=8):
+    """Reads a board stream until the events `until_ids` arrived; returns every id seen."""
+    conn = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=seconds)
+    conn.request("GET", f"/board/events?since={since}", headers={"Cookie": cookie, **(headers or {})})
+    response = conn.getresponse()
+    assert response.status == 200
+    seen, buffer, deadline = [], "", time.monotonic() + seconds
+    while not set(until_ids) <= set(seen) and time.monotonic() < deadline:
+        buffer += response.fp.readline().decode()
+        seen = [int(m["id"]) for m in messages(buffer)]
+    conn.close()
+    return seen
+
+
+def test_ticks_reach_a_board_stream_whichever_worker_served_them(server, app):
+    cookie = session_cookie(server, "vanhoa")
+    start = Event.last_id()
+    ids = tick("ban-na-bo", 3) + tick("cong-an", 2)  # written by this process: the log is the only channel
+    assert read_stream(server, cookie, start, ids) == ids
+    assert read_stream(server, cookie, start, ids[2:], headers={"Last-Event-ID": str(ids[1])}) == ids[2:]
+
+
+def test_two_phones_of_one_unit_see_each_others_ticks(server, browser):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = next(t for t in Task.select().order_by(Task.id) if t.applies_to(unit))
+    first = log_in(browser, server, "ban-na-bo")
+    second = log_in(browser, server, "ban-na-bo")
+    expect(second.locator(f"#task-{task.id}")).to_have_class("task todo")
+    second.wait_for_function("document.querySelector('[sse-connect]') && htmx")
+    first.locator(f"#task-{task.id} button[value=done]").click()
+    expect(first.locator(f"#task-{task.id}")).to_have_class("task done")
+    expect(second.locator(f"#task-{task.id}")).to_have_class("task done", timeout=5000)
+    expect(second.locator("#overall strong")).not_to_have_text("0%")
+    # The second phone now holds the new version, so its own tick is accepted, not refused as stale.
+    second.locator(f"#task-{task.id} button[value=doing]").click()
+    expect(second.locator(f"#task-{task.id}")).to_have_class("task doing")
+    expect(second.locator(f"#task-{task.id} [role=alert]")).to_have_count(0)
+    expect(first.locator(f"#task-{task.id}")).to_have_class("task doing", timeout=5000)
+
+
+def test_a_tick_made_offline_is_kept_retried_and_saved_once(server, browser):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = next(t for t in Task.select().order_by(Task.id) if t.applies_to(unit))
+    page = log_in(browser, server, "ban-na-bo")
+    expect(page.locator(f"#task-{task.id}")).to_have_class("task todo")
+    page.context.set_offline(True)
+    page.locator(f"#task-{task.id} button[value=done]").click()
+    row = page.locator(f"#task-{task.id}")
+    expect(row).to_have_class("task todo pending")
+    expect(row.locator(".sync")).to_contain_text("Chưa gửi được")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(row).to_have_class("task done", timeout=10000)
+    expect(row.locator(".sync")).to_contain_text("Đã lưu")
+    events = Event.select().where(Event.unit == unit, Event.kind == "check.set", Event.subject == f"task:{task.id}")
+    assert events.count() == 1
