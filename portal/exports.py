@@ -263,7 +263,9 @@ def dossier(nomination_id):
         for task in area.task_list:
             check = ctx["checks"][task.id]
             if check.state == "done":
-                _body(doc, f"- {task.title}" + (f" ({check.note})" if check.note else "") + ".")
+                files = ", ".join(e.name or f"tệp {e.id}" for e in ctx["evidence"].get(task.id, []))
+                _body(doc, f"- {task.title}" + (f" ({check.note})" if check.note else "")
+                      + (f"; minh chứng: {files}" if files else "") + ".")
     if n.attachment:
         _body(doc, f"Tài liệu kèm theo: {n.attachment_name}.", italic=True)
     doc.add_page_break()

@@ -54,7 +54,9 @@ def prefill(ctx) -> dict:
         lines = [f"Hoàn thành {s.done}/{s.total} việc ({s.percent}%)."]
         for task in area.task_list:
             check = ctx["checks"][task.id]
-            lines.append(f"- {task.title}: {STATES[check.state]}" + (f" ({check.note})" if check.note else ""))
+            proofs = len(ctx["evidence"].get(task.id, []))
+            lines.append(f"- {task.title}: {STATES[check.state]}" + (f" ({check.note})" if check.note else "")
+                         + (f"; {proofs} minh chứng" if proofs else ""))
         texts[area.id] = "\n".join(lines)
     return texts
 

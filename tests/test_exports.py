@@ -7,8 +7,8 @@ from openpyxl import load_workbook
 
 from portal.models import Campaign
 
-from conftest import form_data, soup, switch
-from test_nominations import files, nomination, post, propose, publish_with, vote  # noqa: F401 - `files` is autouse
+from conftest import csrf_token, form_data, soup, switch
+from test_nominations import PDF, files, nomination, post, propose, publish_with, vote  # noqa: F401 - `files` is autouse
 
 
 def all_text(doc) -> str:
@@ -94,8 +94,8 @@ def test_the_dossier_of_a_nominee_is_filled_from_the_checklist_and_the_council_m
     unit, task = village
     actor.login("ban-na-bo")
     actor.tick(unit.id, task.id, "done", note="Đã họp 42 hộ")
-    switch(actor, "vanhoa")
-    switch(actor, "ban-na-bo")
+    actor.client.post(f"/evidence/{unit.id}/{task.id}", content_type="multipart/form-data",
+                      data={"csrf_token": csrf_token(actor.client), "file": (io.BytesIO(PDF), "bien-ban-hop.pdf")})
     propose(actor)
     switch(actor, "vanhoa")
     post(actor, "/nominations/send")
@@ -106,7 +106,7 @@ def test_the_dossier_of_a_nominee_is_filled_from_the_checklist_and_the_council_m
     text = all_text(doc)
     for title in ("BÁO CÁO THÀNH TÍCH", "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG", "BIÊN BẢN HỌP XÉT"):
         assert title in text
-    assert f"- {task.title} (Đã họp 42 hộ)." in text
+    assert f"- {task.title} (Đã họp 42 hộ); minh chứng: bien-ban-hop.pdf." in text
     assert "Lò Văn Thắng: đồng ý (Xứng đáng)." in text
     assert "được 1 phiếu đồng ý" in text
 

@@ -1,4 +1,5 @@
 """A unit's sơ kết: prefilled from its checklist, filed before 18/02 (commune time), reviewed by the office."""
+import io
 import json
 
 import pytest
@@ -6,6 +7,7 @@ import pytest
 from portal.models import Event, Report, Unit
 
 from conftest import csrf_token, form_data, soup, switch
+from test_nominations import PDF
 
 
 def report_form(client):
@@ -20,15 +22,18 @@ def unit_of(code="ban-na-bo"):
     return Unit.get(Unit.code == code)
 
 
-def test_the_report_starts_from_the_units_checklist_and_shows_the_deadline(actor, village):
+def test_the_report_starts_from_the_units_checklist_and_shows_the_deadline(actor, village, app, tmp_path):
+    app.config["EVIDENCE_DIR"] = str(tmp_path)
     unit, task = village
     actor.login("ban-na-bo")
     actor.tick(unit.id, task.id, "done", note="Đã họp 42 hộ")
+    actor.client.post(f"/evidence/{unit.id}/{task.id}", content_type="multipart/form-data",
+                      data={"csrf_token": csrf_token(actor.client), "file": (io.BytesIO(PDF), "bien-ban.pdf")})
     page = soup(actor.client.get("/report"))
     assert "23:59 ngày 18/02/2026" in page.select_one("#deadline").text
     assert "còn 8 ngày" in page.select_one("#deadline").text
     first = page.select_one(f"textarea[name=result_{task.area_id}]").text
-    assert "Hoàn thành 1/" in first and f"{task.title}: Hoàn thành (Đã họp 42 hộ)" in first
+    assert "Hoàn thành 1/" in first and f"{task.title}: Hoàn thành (Đã họp 42 hộ); 1 minh chứng" in first
     assert page.select_one("#nominations").text.startswith("Đề nghị khen thưởng (0)")
 
 
