@@ -66,7 +66,9 @@ class AnswerForm(Form):
 class DecisionForm(Form):
     number = StringField("Số quyết định", _required("Nhập số, ký hiệu quyết định, ví dụ 25/QĐ-UBND.")
                          + [Length(max=60)], filters=[clean])
-    signed_on = DateField("Ngày ký", _required("Nhập ngày ký."), render_kw={"type": "date"})
+    # An old phone without a date picker sends what was typed: dd/mm/yyyy.
+    signed_on = DateField("Ngày ký", _required("Nhập ngày ký (ngày/tháng/năm)."), format=["%Y-%m-%d", "%d/%m/%Y"],
+                          render_kw={"type": "date"})
     signer = StringField("Người ký", _required("Nhập họ tên người ký.") + [Length(max=120)], filters=[clean])
     awards = SelectMultipleField("Khen thưởng", coerce=int, option_widget=CheckboxInput(),
                                  widget=ListWidget(prefix_label=False),

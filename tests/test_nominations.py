@@ -267,7 +267,9 @@ def test_the_leader_approves_the_decision_with_the_awards_chosen(actor):
     missing = approve(actor, number="", awards=[])
     assert missing.status_code == 400
     assert soup(missing).select_one("#number ~ .field-error")
-    assert approve(actor, awards=[str(nomination().id)]).status_code == 303
+    assert soup(approve(actor, signed_on="31/02/2026")).select_one("#signed_on ~ .field-error").text \
+        == "Nhập ngày ký (ngày/tháng/năm)."
+    assert approve(actor, awards=[str(nomination().id)], signed_on="10/02/2026").status_code == 303
     publication = Publication.get()
     assert (publication.decision_number, publication.decision_date, publication.signer) == (
         "25/QĐ-UBND", dt.date(2026, 2, 10), "Nguyễn Thị Nhàn")
