@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from portal.models import Unit
 
-from test_browser import browser, log_in, server  # noqa: F401 - fixtures
+from conftest import log_in
 
 
 def test_from_a_villages_proposal_to_a_published_decision(server, browser):
