@@ -114,20 +114,7 @@ class Actor:
         """Fills in the form `selector` on the page at `path` as a browser would (what the page shows, with
         `fields` typed over it; a list value ticks those checkboxes), and posts it to its action."""
         form = soup(self.client.get(path)).select_one(selector)
-        data = {}
-        for i in form.select("input[name], textarea[name], select[name]"):
-            if i.name == "textarea":
-                data[i["name"]] = i.text
-            elif i.name == "select":
-                chosen = i.select_one("option[selected]") or i.select_one("option")
-                data[i["name"]] = chosen["value"] if chosen else ""
-            elif i.get("type") == "checkbox":
-                if i.has_attr("checked"):
-                    data.setdefault(i["name"], []).append(i["value"])
-            elif i.get("type") != "file":
-                data[i["name"]] = i.get("value", "")
-        data.update(fields)
-        return self.client.post(form.get("action") or path, data=data)
+        return self.client.post(form.get("action") or path, data={**form_data(form), **fields})
 
 
 @pytest.fixture
