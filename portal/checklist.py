@@ -8,7 +8,7 @@ from . import live
 from .auth import roles_required
 from .forms import Form
 from .htmx import render, wants_fragment
-from .models import STATES, Campaign, Check, Conflict, Event, Evidence, Task, Unit, set_check
+from .models import STATES, Area, Campaign, Check, Conflict, Event, Evidence, Task, Unit, set_check
 from .progress import score
 from .text import clean
 
@@ -81,8 +81,8 @@ def set_state(unit_id, task_id):
         abort(403)
     unit = current_user.unit
     campaign = current_campaign()
-    task = Task.get_or_none(Task.id == task_id)
-    if task is None or task.archived or task.area.campaign_id != campaign.id:
+    task = Task.select(Task, Area).join(Area).where(Task.id == task_id, Area.campaign == campaign).first()
+    if task is None or task.archived:
         abort(404)
     if not task.applies_to(unit):
         abort(403)
