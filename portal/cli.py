@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from peewee_migrate import Router
 
-from .db import database
+from .db import database, is_sqlite
 from .demo import DEMO_PASSWORD, load_demo
 from .models import ROLES, Unit, User
 from .text import nfc
@@ -22,9 +22,22 @@ def router() -> Router:
     return Router(database, migrate_dir=MIGRATIONS, ignore=["basemodel"])
 
 
-def upgrade() -> list[str]:
-    """Applies every migration not yet applied; returns their names."""
-    return router().run()
+def upgrade(name: str | None = None) -> list[str]:
+    """Applies every migration not yet applied (or those up to `name`); returns their names."""
+    if not is_sqlite():
+        return router().run(name)
+    # SQLite alters a column by rebuilding its table; with foreign keys on, dropping the old
+    # table would cascade-delete every row that refers to it (an area's tasks, their checks).
+    with database.connection_context():
+        database.execute_sql("PRAGMA foreign_keys = OFF")
+        try:
+            done = router().run(name)
+            broken = database.execute_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise click.ClickException(f"Dữ liệu sau chuyển đổi có {len(broken)} tham chiếu hỏng: {broken[:5]}")
+        finally:
+            database.execute_sql("PRAGMA foreign_keys = ON")
+    return done
 
 
 @db_cli.command("upgrade")

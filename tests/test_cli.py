@@ -64,3 +64,35 @@ def test_resetting_a_password_also_unlocks_the_account(runner, actor):
     result = runner.invoke(args=["user", "password", "ban-na-bo", "--password-stdin"], input="mat-khau-2026\n")
     assert result.exit_code == 0
     assert actor.login("ban-na-bo", "mat-khau-2026").status_code == 303
+
+
+def test_upgrading_an_sqlite_database_keeps_every_row(tmp_path):
+    """Later migrations rebuild tables on SQLite; the rows that refer to them must survive."""
+    path = tmp_path / "old.db"
+    app = make_app(f"sqlite:///{path}")
+    with app.app_context():
+        from portal.cli import upgrade
+
+        assert upgrade("001_initial") == ["001_initial"]
+    db = sqlite3.connect(path)
+    db.executescript("""
+        INSERT INTO unit (id, code, name, kind, path, contact, phone, active) VALUES
+          (1, 'xa', 'UBND xã', 'commune', '/1/', '', '', 1), (2, 'ban', 'Bản Nà Bỏ', 'village', '/1/2/', '', '', 1);
+        INSERT INTO user (id, username, password_hash, full_name, role, unit_id, active, failed_logins)
+          VALUES (1, 'ban', 'x', '', 'unit', 2, 1, 0);
+        INSERT INTO campaign (id, unit_id, title, theme, starts_on, ends_on, report_due_on, status)
+          VALUES (1, 1, 'Đợt', '', '2026-02-01', '2026-02-28', '2026-02-18', 'active');
+        INSERT INTO area (id, campaign_id, position, title, summary) VALUES (1, 1, 1, 'Một', '');
+        INSERT INTO task (id, area_id, position, title, target, kinds, archived) VALUES (1, 1, 1, 'Việc', '', '', 0);
+        INSERT INTO "check" (id, unit_id, task_id, state, note, version, updated_by_id)
+          VALUES (1, 2, 1, 'done', 'đã làm', 1, 1);
+    """)
+    db.commit()
+    db.close()
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    db = sqlite3.connect(path)
+    counts = {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in ("area", "task", "check", "user")}
+    assert counts == {"area": 1, "task": 1, "check": 1, "user": 1}
+    assert db.execute('SELECT state, note FROM "check"').fetchone() == ("done", "đã làm")
+    assert db.execute("PRAGMA foreign_keys").fetchone() == (0,)  # a new connection: the app turns them on itself
