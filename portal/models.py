@@ -340,9 +340,12 @@ class Nomination(BaseModel):
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
 
-    def save(self, *args, **kwargs):
+    def fill_keys(self):
         self.nominee_key = f"{fold(self.name)}|{fold(self.workplace)}"
         self.achievement_key = fold(self.achievement)
+
+    def save(self, *args, **kwargs):
+        self.fill_keys()
         return super().save(*args, **kwargs)
 
     def as_dict(self):

@@ -176,10 +176,20 @@ def create():
             nomination.position = ""
         nomination.attachment, nomination.attachment_name, nomination.attachment_type = (
             (upload.sha256, evidence.display_name(file.filename), upload.kind) if upload else ("", "", ""))
-        nomination.save()
-        _record("nomination.add", nomination, after=nomination.as_dict())
+        if not _replayed(nomination):
+            nomination.save()
+            _record("nomination.add", nomination, after=nomination.as_dict())
     flash(f"Đã gửi đề nghị khen thưởng cho “{nomination.name}”.", "info")
     return redirect(url_for("reports.page", _anchor="nominations"), 303)
+
+
+def _replayed(nomination) -> bool:
+    """The same proposal sent again (a retried request on a weak link) is already saved."""
+    nomination.fill_keys()
+    return Nomination.select().where(
+        Nomination.campaign == nomination.campaign, Nomination.unit == nomination.unit,
+        Nomination.nominee_key == nomination.nominee_key, Nomination.achievement_key == nomination.achievement_key,
+        Nomination.award == nomination.award, Nomination.attachment == nomination.attachment).exists()
 
 
 @bp.get("/nominations/<int:nomination_id>/attachment")

@@ -64,6 +64,15 @@ def test_a_unit_proposes_an_individual_with_a_pdf_and_sees_it_listed(actor, tmp_
     assert actor.client.get(f"/nominations/{n.id}/attachment").data == PDF
 
 
+def test_a_retried_proposal_is_saved_once(actor):
+    actor.login("ban-na-bo")
+    data = {**form_data(soup(actor.client.get("/nominations/new")).select_one("main form")),
+            "name": "Lò Văn Sáng", "workplace": "Bản Nà Bỏ", "achievement": "Giữ bình yên bản", "award": "giay-khen"}
+    assert [actor.client.post("/nominations", data=data).status_code for _ in range(2)] == [303, 303]
+    assert Nomination.select().count() == 1
+    assert Event.select().where(Event.kind == "nomination.add").count() == 1
+
+
 def test_a_proposal_with_missing_fields_comes_back_with_each_error_and_the_typed_text(actor):
     actor.login("ban-na-bo")
     response = propose(actor, name="", award="", achievement="Giữ gìn an ninh")
