@@ -320,8 +320,10 @@ def comment(nomination_id):
     if not form.validate_on_submit():
         return _detail(nomination, 400, comment_form=form)
     with database.atomic():
-        remark = Comment.create(nomination=nomination, user=current_user.id, text=form.text.data)
-        _record("comment.add", nomination, subject=f"comment:{remark.id}", after={"text": remark.text})
+        remark = Comment.get_or_none(nomination=nomination, user=current_user.id, text=form.text.data)
+        if remark is None:  # else a replay: the comment is there already
+            remark = Comment.create(nomination=nomination, user=current_user.id, text=form.text.data)
+            _record("comment.add", nomination, subject=f"comment:{remark.id}", after={"text": remark.text})
     flash("Đã gửi ý kiến giám sát.", "info")
     return redirect(url_for("nominations.show", nomination_id=nomination.id, _anchor=f"comment-{remark.id}"), 303)
 

@@ -169,6 +169,8 @@ def test_the_council_sees_the_supervisors_comment_before_voting_and_the_office_a
     assert actor.client.post(f"/nominations/{n.id}/comments", data={**form, "text": ""}).status_code == 400
     response = actor.client.post(f"/nominations/{n.id}/comments", data={**form, "text": "Cần xác minh số hộ"})
     assert response.status_code == 303
+    actor.client.post(f"/nominations/{n.id}/comments", data={**form, "text": "Cần xác minh số hộ"})
+    assert Comment.select().count() == 1  # a replay adds nothing
     assert soup(actor.client.get(f"/nominations/{n.id}")).select_one("#vote") is None  # supervisors do not vote
     assert post(actor, f"/nominations/{n.id}/vote", agree="1").status_code == 403
 
