@@ -127,16 +127,26 @@ def _write(path: Path, body: bytes) -> None:
     os.replace(tmp.name, path)
 
 
+def keep(upload: Upload) -> None:
+    """Writes the file and its thumbnail by content hash (nominations keep their attachments here too)."""
+    main, thumb = _suffixes(upload.kind)
+    _write(_path(upload.sha256, main), upload.body)
+    if upload.thumb:
+        _write(_path(upload.sha256, thumb), upload.thumb)
+
+
+def kept(sha256: str, kind: str) -> Path:
+    """Where `keep` put the file."""
+    return _path(sha256, _suffixes(kind)[0])
+
+
 def attach(unit, task, campaign, user, upload: Upload, name: str) -> Evidence:
     """Stores the file, then records the row and its event in one transaction.
 
     A file left behind by a failed transaction is harmless: it is found by its hash next time.
     """
     sha = upload.sha256
-    main, thumb = _suffixes(upload.kind)
-    _write(_path(sha, main), upload.body)
-    if upload.thumb:
-        _write(_path(sha, thumb), upload.thumb)
+    keep(upload)
     with database.atomic():
         same = Evidence.get_or_none(Evidence.unit == unit, Evidence.task == task, Evidence.sha256 == sha,
                                     Evidence.removed == False)  # noqa: E712

@@ -167,8 +167,7 @@ def create():
         except evidence.Rejected as rejected:
             form.attachment.errors = [str(rejected)]
             return _new_page(campaign, form, 400)
-        # The evidence store keeps files by content hash; a nomination's file lives beside the checks' ones.
-        evidence._write(evidence._path(upload.sha256, evidence._suffixes(upload.kind)[0]), upload.body)
+        evidence.keep(upload)
     with database.atomic():
         nomination = Nomination(campaign=campaign, unit=unit, created_by=current_user)
         form.populate_obj(nomination)
@@ -201,9 +200,11 @@ def attachment(nomination_id):
     if not nomination.attachment:
         abort(404)
     pdf = nomination.attachment_type == "pdf"
-    response = send_file(evidence._path(nomination.attachment, evidence._suffixes(nomination.attachment_type)[0]),
+    response = send_file(evidence.kept(nomination.attachment, nomination.attachment_type),
                          mimetype="application/pdf" if pdf else "image/jpeg", as_attachment=True,
-                         download_name=nomination.attachment_name or f"dinh-kem-{nomination.id}")
+                         # a photo was re-encoded to JPEG, whatever its name said
+                         download_name=(nomination.attachment_name or f"dinh-kem-{nomination.id}.pdf") if pdf
+                         else f"dinh-kem-{nomination.id}.jpg")
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
