@@ -8,5 +8,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gevent"
 worker_connections = int(os.environ.get("PORTAL_WORKER_CONNECTIONS", "1000"))
 graceful_timeout = 5  # streams are cut at restart; browsers resume them from Last-Event-ID
+# One line per request on stdout: time, client, method path protocol, status, bytes, duration.
+# Errors (the app's tracebacks among them) go to stderr; systemd's journal keeps both.
 accesslog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+access_log_format = '%(t)s %(h)s "%(r)s" %(s)s %(B)s %(M)sms'

@@ -119,6 +119,10 @@ def user_password(username, password_stdin):
 
 
 def init_app(app):
+    from .backup import backup, restore
+
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(db_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(demo)

@@ -17,6 +17,8 @@ def from_environment(instance: Path) -> dict:
     env = os.environ
     return {
         "DATABASE_URL": env.get("PORTAL_DATABASE_URL", f"sqlite:///{instance / 'portal.db'}"),
+        # PostgreSQL connections each gunicorn worker keeps open (see portal/db.py).
+        "DB_POOL_SIZE": int(env.get("PORTAL_DB_POOL_SIZE", "20")),
         "SECRET_KEY": env.get("PORTAL_SECRET_KEY"),
         # Pins "today" for demos and tests; unset in production.
         "TODAY": env.get("PORTAL_TODAY"),
@@ -42,5 +44,8 @@ def from_environment(instance: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("PORTAL_SECURE_COOKIES", "0") == "1",
+        # Behind nginx: trust one proxy's X-Forwarded-For/-Proto/-Host (never set it without a proxy,
+        # or anyone could pick the address the login throttle and the opinion limit count).
+        "PROXY_FIX": env.get("PORTAL_PROXY_FIX", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
     }

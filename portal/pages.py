@@ -1,8 +1,9 @@
 """Site-wide pages and template helpers: home, health check, errors, date formats."""
-from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response as hx_response
+from peewee import DatabaseError
 
 from . import clock
 from .db import database
@@ -17,6 +18,7 @@ ERRORS = {
     404: "Không tìm thấy trang này.",
     405: "Thao tác này không được hỗ trợ.",
     413: "Tệp gửi lên quá lớn: tối đa 10 MB. Hãy chọn tệp nhỏ hơn hoặc chụp ảnh ở độ phân giải thấp hơn.",
+    429: "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng đợi vài phút rồi thử lại.",
     500: "Máy chủ gặp lỗi. Thao tác chưa được lưu, vui lòng thử lại.",
 }
 
@@ -32,7 +34,13 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    database.execute_sql("SELECT 1")
+    try:
+        database.connect(reuse_if_open=True)
+        database.execute_sql("SELECT 1")
+    except DatabaseError as error:
+        # The reason goes to the log (stderr); the monitor only needs to know the portal cannot serve.
+        current_app.logger.error("healthz: database unreachable: %s", error)
+        return jsonify(status="error"), 503
     return jsonify(status="ok")
 
 

@@ -1,10 +1,11 @@
 """The flask commands an administrator runs: migrations, demo data, accounts."""
 import sqlite3
 
-from portal.cli import MIGRATIONS
-from portal.models import Campaign, Event, Unit, User, utcnow
+from portal.cli import MIGRATIONS, router, upgrade
+from portal.db import database
+from portal.models import MODELS, Campaign, Event, Unit, User, utcnow
 
-from conftest import make_app, user
+from conftest import empty_tables, make_app, user
 
 
 def test_migrations_build_the_schema_on_an_empty_database_and_run_again_harmlessly(tmp_path):
@@ -71,8 +72,6 @@ def test_upgrading_an_sqlite_database_keeps_every_row(tmp_path):
     path = tmp_path / "old.db"
     app = make_app(f"sqlite:///{path}")
     with app.app_context():
-        from portal.cli import upgrade
-
         assert upgrade("001_initial") == ["001_initial"]
     db = sqlite3.connect(path)
     db.executescript("""
@@ -96,3 +95,18 @@ def test_upgrading_an_sqlite_database_keeps_every_row(tmp_path):
     assert counts == {"area": 1, "task": 1, "check": 1, "user": 1}
     assert db.execute('SELECT state, note FROM "check"').fetchone() == ("done", "đã làm")
     assert db.execute("PRAGMA foreign_keys").fetchone() == (0,)  # a new connection: the app turns them on itself
+
+
+def test_every_migration_rolls_back_and_applies_again_on_the_test_engine(schema):
+    """A release can be undone: each migration's rollback runs, newest first, down to an empty database."""
+    app = make_app(schema)
+    with app.app_context():
+        empty_tables()
+        applied = router().done
+        for name in reversed(applied):
+            router().rollback()
+            assert name not in router().done
+        assert set(database.get_tables()) == {"migratehistory"}
+        assert upgrade() == applied
+        assert {m._meta.table_name for m in MODELS} <= set(database.get_tables())
+        database.close()

@@ -1,0 +1,126 @@
+"""Running in production: the health check a monitor polls, the app behind nginx, backups and restores."""
+import io
+import tarfile
+
+import pytest
+from flask import request
+
+from portal.db import is_sqlite
+from portal.models import MODELS, Check, Evidence, User
+
+from conftest import make_app, soup, user
+from test_evidence import photo, upload
+from test_public import opinion_form, published  # noqa: F401 - `published` is a fixture
+
+
+def test_health_check_answers_ok_while_the_database_answers(client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.get_json()) == (200, {"status": "ok"})
+
+
+def test_health_check_says_503_without_a_stack_trace_when_the_database_is_unreachable(tmp_path):
+    down = make_app(f"sqlite:///{tmp_path / 'no-such-folder' / 'portal.db'}")
+    response = down.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error"}
+
+
+def test_behind_the_proxy_each_citizen_has_their_own_opinion_limit(published, app):  # noqa: F811
+    """nginx passes the reader's address in X-Forwarded-For; without PORTAL_PROXY_FIX it is ignored,
+    so nobody can dodge the limit by sending the header themselves."""
+    app.config["OPINION_RATE_LIMIT"] = "1 per hour"
+    client = published.client
+
+    def send(address):
+        return client.post("/cong-khai/y-kien", data={**opinion_form(client), "text": "Đồng ý"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [send("10.0.0.1"), send("10.0.0.2")] == [303, 429]
+    proxied = make_app(app.config["DATABASE_URL"], PROXY_FIX=True)
+    proxied.config["OPINION_RATE_LIMIT"] = "1 per hour"
+    client = proxied.test_client()
+    assert [send("10.0.0.3"), send("10.0.0.4"), send("10.0.0.3")] == [303, 303, 429]
+
+
+def seen_by_the_app(app, headers):
+    """The request as the app saw it (the test client keeps the last request's context inside `with`)."""
+    with app.test_client() as client:
+        client.get("/login", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        return request.url, request.remote_addr
+
+
+def test_behind_the_proxy_the_app_sees_the_browsers_https_address_and_host(app):
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "thidua.binhlu.gov.vn",
+               "X-Forwarded-For": "203.0.113.7"}
+    proxied = make_app(app.config["DATABASE_URL"], PROXY_FIX=True)
+    assert seen_by_the_app(proxied, headers) == ("https://thidua.binhlu.gov.vn/login", "203.0.113.7")
+    assert seen_by_the_app(app, headers) == ("http://localhost/login", "127.0.0.1")
+
+
+def everything():
+    return {m.__name__: list(m.select().order_by(m.id).tuples()) for m in MODELS}
+
+
+@pytest.fixture
+def evidence_dir(app, tmp_path):
+    app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
+    return tmp_path / "evidence"
+
+
+def test_a_backup_restored_after_a_bad_day_brings_back_every_row_and_file(actor, runner, village, evidence_dir,
+                                                                         tmp_path):
+    unit, task = village
+    actor.login("ban-na-bo")
+    actor.tick(unit.id, task.id, "done", note="Đã họp bản")
+    assert upload(actor, unit, task, photo((800, 600))).status_code == 303
+    before = everything()
+    files = sorted(p.relative_to(evidence_dir) for p in evidence_dir.rglob("*") if p.is_file())
+    assert files and before["Evidence"]
+
+    result = runner.invoke(args=["backup", str(tmp_path / "sao-luu.tar.gz")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sao-luu.tar.gz").stat().st_mode & 0o077 == 0  # it holds the password hashes
+
+    # The bad day: the tick undone, the photo gone from disk and from the table, an account removed.
+    actor.tick(unit.id, task.id, "todo")
+    Evidence.delete().execute()
+    for path in files:
+        (evidence_dir / path).unlink()
+    user("mttq").delete_instance()
+    assert everything() != before
+
+    result = runner.invoke(args=["restore", str(tmp_path / "sao-luu.tar.gz"), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(files)} tệp minh chứng" in result.output
+    after = everything()
+    for model in before:
+        assert after[model] == before[model], model
+    assert all((evidence_dir / path).is_file() for path in files)
+    row = soup(actor.client.get("/checklist")).select_one(f"#task-{task.id}")
+    assert "done" in row["class"]
+    assert Check.get(unit=unit, task=task).note == "Đã họp bản"
+
+
+def test_restore_asks_first_and_a_no_changes_nothing(runner, tmp_path):
+    runner.invoke(args=["backup", str(tmp_path / "b.tar.gz")])
+    user("mttq").delete_instance()
+    result = runner.invoke(args=["restore", str(tmp_path / "b.tar.gz")], input="n\n")
+    assert result.exit_code != 0 and "sẽ bị thay" in result.output
+    assert not User.select().where(User.username == "mttq").exists()
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup_in_vietnamese(runner, tmp_path):
+    other = tmp_path / "ghi-chu.txt"
+    other.write_text("không phải bản sao lưu")
+    result = runner.invoke(args=["restore", str(other), "--yes"])
+    assert result.exit_code != 0 and "không phải bản sao lưu" in result.output
+
+    wrong_engine = tmp_path / "khac.tar.gz"
+    dump = b"PGDMP" if is_sqlite() else b"SQLite format 3\0"
+    with tarfile.open(wrong_engine, "w:gz") as tar:
+        info = tarfile.TarInfo("database.pgdump" if is_sqlite() else "database.sqlite3")
+        info.size = len(dump)
+        tar.addfile(info, io.BytesIO(dump))
+    result = runner.invoke(args=["restore", str(wrong_engine), "--yes"])
+    assert result.exit_code != 0 and "không khôi phục được" in result.output
+    assert user("vanhoa")
