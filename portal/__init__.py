@@ -5,7 +5,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import compress, config, db, htmx
+from . import compress, config, db, htmx, security
 
 csrf = CSRFProtect()
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
+    security.init_app(app)
 
     from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, evidence, exports, nominations, pages,
                    public, reminders, reports, units)

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired
 from .db import database
 from .forms import Form
 from .models import Unit, User, utcnow
+from .security import limiter
 from .text import clean
 
 bp = Blueprint("auth", __name__)
@@ -70,7 +71,12 @@ def _safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
 
 
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(landing_url(current_user))

@@ -30,6 +30,8 @@ def from_environment(instance: Path) -> dict:
         "PUBLIC_COMMENT_DAYS": int(env.get("PORTAL_PUBLIC_COMMENT_DAYS", "5")),
         "RATELIMIT_STORAGE_URI": env.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
         "OPINION_RATE_LIMIT": env.get("PORTAL_OPINION_RATE_LIMIT", "5 per hour"),
+        # Per client address, on top of the per-account lockout: guessing across many accounts is slowed too.
+        "LOGIN_RATE_LIMIT": env.get("PORTAL_LOGIN_RATE_LIMIT", "20 per minute; 200 per hour"),
         "LOCKOUT_FAILURES": int(env.get("PORTAL_LOCKOUT_FAILURES", "5")),
         "LOCKOUT_MINUTES": int(env.get("PORTAL_LOCKOUT_MINUTES", "15")),
         "PASSWORD_HASH_METHOD": env.get("PORTAL_PASSWORD_HASH_METHOD", "scrypt"),

@@ -1,7 +1,5 @@
 """The public posting: the council-approved list and, once approved, the decision; no login."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -10,11 +8,10 @@ from .auth import WATCHERS, roles_required
 from .db import database
 from .forms import Form
 from .models import Campaign, Event, Nomination, Opinion, Publication
+from .security import limiter
 from .text import clean
 
 bp = Blueprint("public", __name__)
-# Storage from RATELIMIT_STORAGE_URI: in memory by default, Redis in production (PORTAL_RATELIMIT_STORAGE_URL).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 class OpinionForm(Form):
@@ -79,11 +76,4 @@ def opinions():
 
 
 def init_app(app):
-    limiter.init_app(app)
     app.register_blueprint(bp)
-
-    @app.errorhandler(429)
-    def too_many(e):
-        from .pages import error_page
-
-        return error_page("Bạn đã gửi quá nhiều ý kiến trong thời gian ngắn. Vui lòng thử lại sau.", 429)

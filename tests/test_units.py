@@ -85,9 +85,9 @@ def test_the_office_sees_the_tree_with_each_units_account(actor):
     assert {"Đợt thi đua", "Đơn vị & tài khoản", "Đổi mật khẩu"} <= {a.text for a in page.select("nav a")}
     commune = Unit.get(Unit.code == "xa-binh-lu")
     village = Unit.get(Unit.code == "ban-na-bo")
-    assert page.select_one(f"#unit-{commune.id}")["style"] == "--depth:0"
+    assert page.select_one(f"#unit-{commune.id}")["class"] == ["unit", "depth-0"]
     row = page.select_one(f"#unit-{village.id}")
-    assert row["style"] == "--depth:1" and row.b.text == "Bản Nà Bỏ"
+    assert "depth-1" in row["class"] and row.b.text == "Bản Nà Bỏ"
     assert row.select_one(".account b").text == "ban-na-bo"
 
 
@@ -100,7 +100,7 @@ def test_the_office_adds_a_unit_under_another_and_it_gets_a_code_from_its_name(a
     unit = Unit.get(Unit.name == "Điểm trường  Nà Bỏ")
     assert (unit.code, unit.parent_id, unit.path) == ("diem-truong-na-bo", school.id, f"{school.path}{unit.id}/")
     assert Event.get(Event.kind == "unit.create").unit_id == unit.id
-    assert soup(actor.client.get("/units")).select_one(f"#unit-{unit.id}")["style"] == "--depth:2"
+    assert soup(actor.client.get("/units")).select_one(f"#unit-{unit.id}")["class"] == ["unit", "depth-2"]
 
 
 def test_a_unit_form_with_mistakes_comes_back_with_every_error_and_what_was_typed(actor):
