@@ -14,7 +14,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from . import clock
 from .auth import roles_required
-from .forms import Form
+from .forms import MAX_INT, Form
 from .models import ROLES, STATES, UNIT_KINDS, Area, Campaign, Event, Task, Unit, User
 from .text import vn_sort_key
 
@@ -148,7 +148,7 @@ class AuditFilter(Form):
     # Typed as dd/mm/yyyy (a date picker would follow the browser's locale); ISO is read too.
     start = DateField("Từ ngày", [Optional()], format=["%d/%m/%Y", "%Y-%m-%d"], invalid_value_message=DATE_ERROR)
     end = DateField("Đến ngày", [Optional()], format=["%d/%m/%Y", "%Y-%m-%d"], invalid_value_message=DATE_ERROR)
-    before = IntegerField("", [Optional(), NumberRange(min=1)])
+    before = IntegerField("", [Optional(), NumberRange(min=1, max=MAX_INT)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -72,7 +72,7 @@ class PlanForm(Form):
 
 class AreaForm(Form):
     title = StringField("Nội dung thi đua", [InputRequired("Nhập tên nội dung thi đua."), *_TEXT], filters=[clean])
-    position = IntegerField("Thứ tự", [InputRequired("Nhập thứ tự."), NumberRange(min=0)], default=0)
+    position = IntegerField("Thứ tự", [InputRequired("Nhập thứ tự."), NumberRange(min=0, max=9999)], default=0)
 
 
 class TaskForm(Form):
@@ -84,7 +84,7 @@ class TaskForm(Form):
         choices=[SelectChoice(k, label) for k, label in UNIT_KINDS.items() if k != "commune"],
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     evidence_required = BooleanField("Cần minh chứng")
-    position = IntegerField("Thứ tự", [InputRequired("Nhập thứ tự."), NumberRange(min=0)], default=0)
+    position = IntegerField("Thứ tự", [InputRequired("Nhập thứ tự."), NumberRange(min=0, max=9999)], default=0)
 
 
 def campaign_dict(c: Campaign) -> dict:

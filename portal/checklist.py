@@ -6,7 +6,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
 from . import live
 from .auth import roles_required
-from .forms import Form
+from .forms import MAX_INT, Form
 from .htmx import render, wants_fragment
 from .models import STATES, Area, Campaign, Check, Conflict, Event, Evidence, Task, Unit, set_check
 from .progress import score
@@ -20,7 +20,7 @@ class CheckForm(Form):
                                        AnyOf(list(STATES), "Trạng thái không hợp lệ.")])
     note = TextAreaField("Ghi chú", [Length(max=2000, message="Ghi chú tối đa 2000 ký tự.")],
                          filters=[clean])
-    version = IntegerField("Phiên bản", [InputRequired("Thiếu phiên bản; hãy tải lại trang."), NumberRange(min=0)])
+    version = IntegerField("Phiên bản", [InputRequired("Thiếu phiên bản; hãy tải lại trang."), NumberRange(min=0, max=MAX_INT)])
 
 
 def checklist_context(unit: Unit, campaign: Campaign, readonly=False, messages=None, drafts=None):

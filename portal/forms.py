@@ -10,10 +10,15 @@ _MESSAGES = {
     "'%(value)s' are not valid choices for this field.": "Các lựa chọn “%(value)s” không hợp lệ.",
     "Invalid value, must be one of: %(values)s.": "Giá trị không hợp lệ.",
     "Number must be at least %(min)s.": "Số phải từ %(min)s trở lên.",
+    "Number must be between %(min)s and %(max)s.": "Số phải từ %(min)s đến %(max)s.",
     "Field must be at most %(max)d characters long.": "Tối đa %(max)d ký tự.",
     "The CSRF token is missing.": "Thiếu mã bảo vệ biểu mẫu; hãy tải lại trang.",
     "The CSRF token is invalid.": "Mã bảo vệ biểu mẫu không hợp lệ; hãy tải lại trang.",
 }
+
+
+# The largest number a form takes: a database INTEGER holds no more (a bigger one would fail the query).
+MAX_INT = 2**31 - 1
 
 
 class _Vietnamese:

@@ -11,7 +11,7 @@ from . import clock
 from .auth import WATCHERS, roles_required
 from .checklist import checklist_context, current_campaign
 from .db import database
-from .forms import Form
+from .forms import MAX_INT, Form
 from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Unit, utcnow
 from .text import clean
 
@@ -67,7 +67,7 @@ def report_form(ctx, report: Report | None, formdata=None):
         highlights = TextAreaField("2. Mô hình hay, cách làm tốt", LONG, filters=[clean], render_kw={"rows": 4})
         difficulties = TextAreaField("3. Khó khăn, vướng mắc", LONG, filters=[clean], render_kw={"rows": 3})
         proposals = TextAreaField("4. Kiến nghị, đề xuất", LONG, filters=[clean], render_kw={"rows": 3})
-        version = IntegerField("Phiên bản", [InputRequired("Thiếu phiên bản; hãy tải lại trang."), NumberRange(min=0)])
+        version = IntegerField("Phiên bản", [InputRequired("Thiếu phiên bản; hãy tải lại trang."), NumberRange(min=0, max=MAX_INT)])
 
     areas = ctx["areas"]
     for area in areas:
