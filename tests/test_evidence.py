@@ -311,3 +311,29 @@ def test_a_task_that_requires_evidence_says_so(actor, village):
     other = next(t for t in Task.select().where(Task.id != task.id) if t.applies_to(unit))
     assert shown(actor, other).select_one(".need") is None
 
+
+
+def test_a_name_with_control_characters_or_three_hundred_letters_is_cleaned_and_cut(actor, village):
+    unit, task = village
+    actor.login("ban-na-bo")
+    long_name = "ả" * 296 + ".jpg"
+    assert upload(actor, unit, task, photo((50, 50)), name="bien\x00ban\x1b[31m\thop.jpg").status_code == 303
+    assert upload(actor, unit, task, photo((60, 50)), name=long_name).status_code == 303
+    names = [e.name for e in Evidence.select().order_by(Evidence.id)]
+    assert names == ["bienban[31mhop.jpg", long_name[-120:]]
+    page = soup(actor.client.get("/checklist"))
+    assert "\x00" not in str(page) and "\x1b" not in str(page)
+
+
+@pytest.mark.parametrize("data, name, mimetype", [
+    (b"", "trong.jpg", "image/jpeg"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "anh.svg", "image/svg+xml"),
+    (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "anh.png", "image/png"),
+])
+def test_an_empty_file_or_an_svg_is_refused(actor, village, evidence_dir, data, name, mimetype):
+    unit, task = village
+    actor.login("ban-na-bo")
+    response = upload(actor, unit, task, data, name=name, mimetype=mimetype)
+    assert response.status_code == 400
+    assert soup(response).select_one(f"#evidence-{task.id} .field-error").text.strip()
+    assert not Evidence.select().exists() and stored_files(evidence_dir) == []
