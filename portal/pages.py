@@ -19,7 +19,6 @@ ERRORS = {
     405: "Thao tác này không được hỗ trợ.",
     413: "Tệp gửi lên quá lớn: tối đa 10 MB. Hãy chọn tệp nhỏ hơn hoặc chụp ảnh ở độ phân giải thấp hơn.",
     429: "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng đợi vài phút rồi thử lại.",
-    429: "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng đợi vài phút rồi thử lại.",
     500: "Máy chủ gặp lỗi. Thao tác chưa được lưu, vui lòng thử lại.",
 }
 
