@@ -153,27 +153,47 @@ def server_env():
     return {}
 
 
+class Gunicorn:
+    """gunicorn with the project's own config on one port; `proc` is the master (its children are the workers)."""
+
+    def __init__(self, db_url, env, log):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "PORT": str(self.port), "PORTAL_DATABASE_URL": db_url,
+                    "PORTAL_SECRET_KEY": "browser-test", "PORTAL_TODAY": TODAY, **env}
+        self.log = log  # the server's stderr (its error log), across restarts
+        self.start()
+
+    def start(self):
+        with open(self.log, "a") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
+                                         cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=log)
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.base + "/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.proc.kill()
+        pytest.fail("gunicorn did not start: " + self.log.read_text())
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGINT)  # quick shutdown: open event streams need not drain
+        self.proc.wait(10)
+
+
 @pytest.fixture
-def server(app, server_env):
-    """gunicorn with the project's own config, on the test database that `app` just filled."""
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "PORTAL_DATABASE_URL": app.config["DATABASE_URL"],
-           "PORTAL_SECRET_KEY": "browser-test", "PORTAL_TODAY": TODAY, **server_env}
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("gunicorn did not start: " + proc.stderr.read().decode())
-    yield base
-    proc.send_signal(signal.SIGINT)  # quick shutdown: open event streams need not drain
-    proc.wait(10)
+def gunicorn(app, server_env, tmp_path):
+    """gunicorn on the test database that `app` just filled, for tests that signal or restart it."""
+    server = Gunicorn(app.config["DATABASE_URL"], server_env, tmp_path / "gunicorn.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(gunicorn):
+    """The base URL of gunicorn on the test database."""
+    return gunicorn.base
 
 
 @pytest.fixture

@@ -1,0 +1,213 @@
+"""Faults on the real gunicorn: a worker killed mid-burst, a restart under a live board, writers racing on
+one database. What a user was told was saved must be in the database; a board that reconnects misses nothing."""
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+from bs4 import BeautifulSoup
+
+from portal.db import database
+from portal.models import Campaign, Check, Event, Task, Unit, User, set_check
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def server_env():
+    # Many logins from one address; a quiet stream still sends a line each second, so reads never wait long.
+    return {"PORTAL_LOGIN_RATE_LIMIT": "10000 per minute", "PORTAL_LIVE_HEARTBEAT_SECONDS": "1"}
+
+
+def checklist(html):
+    """The CSRF token and, per task row, its form's action -> (state, version), as the checklist shows them."""
+    page = BeautifulSoup(html, "html.parser")
+    rows = {}
+    for row in page.select("li.task"):
+        form = row.select_one("form")
+        state = next(c for c in row["class"] if c != "task")
+        rows[form["action"]] = (state, int(form.select_one("input[name=version]")["value"]))
+    return page.select_one("input[name=csrf_token]")["value"], rows
+
+
+class Phone:
+    """A unit's phone on the real server: its own cookies, ticking its checklist as htmx does."""
+
+    def __init__(self, base, username):
+        self.base, self.http = base, requests.Session()
+        token = BeautifulSoup(self.http.get(base + "/login", timeout=10).text, "html.parser").select_one(
+            "input[name=csrf_token]")["value"]
+        r = self.http.post(base + "/login", data={"username": username, "password": "demo2026", "csrf_token": token},
+                           allow_redirects=False, timeout=10)
+        assert r.status_code == 303, r.text
+        self.reload()
+
+    def reload(self):
+        self.token, self.rows = checklist(self.http.get(self.base + "/checklist", timeout=10).text)
+
+    def tick(self, action, note=""):
+        """Moves the task at `action` to another state; returns the (action, version) saved, or None."""
+        state, version = self.rows[action]
+        new = "done" if state != "done" else "doing"
+        r = self.http.post(self.base + action, headers=HTMX, timeout=10,
+                           data={"state": new, "note": note, "version": version, "csrf_token": self.token})
+        if r.status_code != 200:
+            return None, r
+        self.rows[action] = (new, version + 1)
+        return (action, version + 1), r
+
+
+def unit_accounts(count):
+    return [u.username for u in User.select().where(User.role == "unit").order_by(User.username).limit(count)]
+
+
+def saved_versions():
+    """(action, version) of every check.set event in the log."""
+    saved = set()
+    for e in Event.select().where(Event.kind == "check.set"):
+        task_id = int(e.subject.removeprefix("task:"))
+        saved.add((f"/checks/{e.unit_id}/{task_id}", json.loads(e.after)["version"]))
+    return saved
+
+
+def workers(gunicorn):
+    out = subprocess.run(["pgrep", "-P", str(gunicorn.proc.pid)], capture_output=True, text=True).stdout
+    return {int(pid) for pid in out.split()}
+
+
+def healthy(base):
+    try:
+        return requests.get(base + "/healthz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def test_a_worker_killed_during_a_burst_of_ticks_loses_no_acknowledged_tick(gunicorn):
+    phones = [Phone(gunicorn.base, name) for name in unit_accounts(6)]
+    acknowledged, odd = [], []
+    stop = time.monotonic() + 4
+
+    def burst(phone):
+        n = 0
+        while time.monotonic() < stop:
+            action = list(phone.rows)[n % len(phone.rows)]
+            n += 1
+            try:
+                saved, r = phone.tick(action)
+            except requests.RequestException:  # the worker died under this request: the phone reads again
+                phone.reload()
+                continue
+            if saved:
+                acknowledged.append(saved)
+            else:  # 409: a request that failed had been saved after all
+                odd.extend([r.status_code] if r.status_code != 409 else [])
+                phone.reload()
+
+    threads = [threading.Thread(target=burst, args=(p,)) for p in phones]
+    [t.start() for t in threads]
+    time.sleep(1)
+    before = workers(gunicorn)
+    os.kill(min(before), signal.SIGKILL)
+    at_kill = len(acknowledged)
+    [t.join() for t in threads]
+
+    assert at_kill > 20 and len(acknowledged) > at_kill + 20, "the burst ticks on both sides of the kill"
+    assert odd == []
+    assert set(acknowledged) <= saved_versions()
+    assert len(set(acknowledged)) == len(acknowledged)
+    for _ in range(50):
+        if len(workers(gunicorn)) == len(before) and healthy(gunicorn.base):
+            break
+        time.sleep(0.1)
+    assert len(workers(gunicorn)) == len(before) and workers(gunicorn) != before, "the master starts a new worker"
+    assert healthy(gunicorn.base)
+
+
+def read_ids(stream, ids, want, seconds):
+    """Appends the ids of "change" events from `stream` until `want` ids in all, the stream ends, or time's up."""
+    deadline = time.monotonic() + seconds
+    event_id = None
+    try:
+        for line in stream.iter_lines(decode_unicode=True):
+            if line.startswith("id: "):
+                event_id = int(line[4:])
+            elif line == "event: change":
+                ids.append(event_id)
+            if len(ids) >= want or time.monotonic() > deadline:
+                return
+    except requests.RequestException:  # the server went away mid-stream
+        return
+
+
+def test_a_board_reconnecting_after_a_server_restart_misses_no_event(gunicorn, app):
+    office = requests.Session()
+    token = BeautifulSoup(office.get(gunicorn.base + "/login").text, "html.parser").select_one(
+        "input[name=csrf_token]")["value"]
+    office.post(gunicorn.base + "/login", data={"username": "vanhoa", "password": "demo2026", "csrf_token": token})
+    start = Event.last_id()
+    database.close()
+    first = office.get(gunicorn.base + "/board/events", stream=True, timeout=5)
+    assert first.status_code == 200
+    phone = Phone(gunicorn.base, "ban-na-bo")
+    actions = list(phone.rows)
+    for action in actions[:3]:
+        assert phone.tick(action)[0]
+    ids = []
+    read_ids(first, ids, 3, seconds=5)
+    assert len(ids) == 3, "the board sees the ticks made while it watches"
+
+    gunicorn.stop()
+    first.close()
+    with app.app_context():  # the database lives on while the web server is down: another host writes
+        unit = Unit.get(Unit.code == "ban-na-it")
+        user = User.get(User.username == "ban-na-it")
+        campaign = Campaign.current()
+        for task in [t for t in Task.select().order_by(Task.id) if t.applies_to(unit)][:2]:
+            check = Check.get_or_none(Check.unit == unit, Check.task == task) or Check()
+            set_check(unit, task, "doing" if check.state == "done" else "done", "", check.version, user, campaign)
+        database.close()
+    gunicorn.start()
+    for action in actions[3:5]:
+        assert phone.tick(action)[0]
+
+    second = office.get(gunicorn.base + "/board/events", stream=True, timeout=5,
+                        headers={"Last-Event-ID": str(ids[-1])})
+    read_ids(second, ids, 7, seconds=5)
+    second.close()
+    logged = [e.id for e in Event.select().where(Event.kind == "check.set", Event.id > start).order_by(Event.id)]
+    assert len(logged) == 7
+    assert ids == logged
+
+
+def test_concurrent_writers_never_see_database_is_locked(gunicorn):
+    phones = [Phone(gunicorn.base, name) for name in unit_accounts(8)]
+    answers = []
+    stop = time.monotonic() + 3
+
+    def write(i, phone):
+        n = 0
+        while time.monotonic() < stop:
+            action = list(phone.rows)[n % len(phone.rows)]
+            if n % 3 == 2:  # a note saved with the state unchanged, as "Lưu ghi chú" sends it
+                state, version = phone.rows[action]
+                r = phone.http.post(gunicorn.base + action, headers=HTMX, timeout=15, data={
+                    "state": state, "note": f"Ghi chú {i}-{n}", "version": version, "csrf_token": phone.token})
+                if r.status_code == 200:
+                    phone.rows[action] = (state, version + 1)
+            else:
+                r = phone.tick(action)[1]
+            answers.append((r.status_code, r.text))
+            n += 1
+
+    threads = [threading.Thread(target=write, args=(i, p)) for i, p in enumerate(phones)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+
+    assert len(answers) > 100
+    assert [status for status, _ in answers if status != 200] == []
+    assert not [body for _, body in answers if "locked" in body.lower()]
+    assert "database is locked" not in gunicorn.log.read_text()
