@@ -7,7 +7,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app portal
 VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js
 
-.PHONY: run test assets chromium bench
+.PHONY: run test assets chromium bench bench-load
 .DEFAULT_GOAL := run
 
 run: $(VENV)/.runtime $(VENDOR)
@@ -49,3 +49,8 @@ chromium:
 # writes bench/results/. ARGS=--quick for a shorter run.
 bench: $(VENV)/.dev $(VENDOR) chromium
 	$(BIN)/python bench/run.py $(ARGS)
+
+# 300 units ticking at human pace and 10 boards on SSE (locust) for 60 s: latency, errors, lost ticks.
+# ARGS="--seconds 20" for a shorter run.
+bench-load: $(VENV)/.dev
+	$(BIN)/python bench/load.py $(ARGS)

@@ -17,7 +17,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from conftest import Gunicorn  # noqa: E402  (the same server start as the tests)
 from test_weight import Wire, decoded, static_urls  # noqa: E402  (the same byte counting as the budget tests)
 
 LINKS = {  # name: (download kbit/s, upload kbit/s, round trip ms)
@@ -34,14 +34,6 @@ LINKS = {  # name: (download kbit/s, upload kbit/s, round trip ms)
 }
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-TODAY = "2026-02-10"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def flask(db_url, *args, stdin=None):
     env = {**os.environ, "PORTAL_DATABASE_URL": db_url, "PORTAL_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
@@ -76,30 +68,14 @@ with app.app_context():
     return url
 
 
-class Server:
+class Server(Gunicorn):
     def __init__(self, db_url, workers=2, **env):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        environ = {**os.environ, "PORT": str(self.port), "PORTAL_DATABASE_URL": db_url, "PORTAL_TODAY": TODAY,
-                   "PORTAL_SECRET_KEY": "bench", "WEB_CONCURRENCY": str(workers), **env}
-        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app",
-                                      "--access-logfile", "/dev/null"], cwd=ROOT, env=environ,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("gunicorn did not start")
+        super().__init__(db_url, {"PORTAL_SECRET_KEY": "bench", "WEB_CONCURRENCY": str(workers), **env},
+                         log=Path(os.devnull))
 
     def rss_mb(self):
         pids = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
         return sum(int(Path(f"/proc/{p}/statm").read_text().split()[1]) * 4096 for p in pids) / 2 ** 20
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 def next_tick(html, token):
@@ -129,7 +105,8 @@ def weights(base):
 
 
 def log_in(browser, base, username):
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+    # bypass_csp: the bench's probes (wait_for_function) evaluate strings, which the portal's CSP refuses.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
     page = context.new_page()
     page.goto(base + "/login")
     page.fill("#username", username)
