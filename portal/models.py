@@ -333,7 +333,7 @@ class Nomination(BaseModel):
     achievement_key = TextField(default="")
     state = CharField(default="proposed", index=True)
     merged_into = ForeignKeyField("self", null=True, backref="merged", on_delete="SET NULL")
-    attachment = CharField(default="")  # sha256 of the file under instance/attachments/
+    attachment = CharField(default="")  # sha256 of the file in the evidence store (instance/evidence/)
     attachment_name = CharField(default="")
     attachment_type = CharField(default="")
     awarded = BooleanField(default=False)
