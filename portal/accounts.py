@@ -4,6 +4,7 @@ import secrets
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from htmx_flask import make_response as hx_response
+from playhouse.flask_utils import get_object_or_404
 from wtforms import PasswordField
 from wtforms.validators import EqualTo, InputRequired, Length
 
@@ -73,9 +74,7 @@ def bulk():
 
 
 def _account(user_id: int) -> User:
-    account = User.get_or_none(User.id == user_id)
-    if account is None:
-        abort(404)
+    account = get_object_or_404(User, User.id == user_id)
     if account.id == current_user.id:
         abort(403)  # the office changes its own password on the password page, and cannot lock itself out
     return account

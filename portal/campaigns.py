@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.cli import AppGroup
 from flask_login import current_user
 from flask_wtf.file import FileField
+from playhouse.flask_utils import get_object_or_404
 from wtforms import BooleanField, DateField, FieldList, FormField, IntegerField, SelectMultipleField, StringField
 from wtforms import Form as SubForm
 from wtforms import TextAreaField
@@ -118,9 +119,7 @@ def create_campaign(data: dict, user=None, subject_from: Campaign | None = None)
 
 
 def _campaign(campaign_id: int, editable=True) -> Campaign:
-    campaign = Campaign.get_or_none(Campaign.id == campaign_id)
-    if campaign is None:
-        abort(404)
+    campaign = get_object_or_404(Campaign, Campaign.id == campaign_id)
     if editable and campaign.status == "archived":
         abort(403)  # the record of a finished campaign stays as it was
     return campaign
@@ -286,9 +285,7 @@ def add_area(campaign_id):
 
 
 def _area(area_id: int) -> Area:
-    area = Area.get_or_none(Area.id == area_id, Area.archived == False)  # noqa: E712
-    if area is None:
-        abort(404)
+    area = get_object_or_404(Area, Area.id == area_id, Area.archived == False)  # noqa: E712
     _campaign(area.campaign_id)
     return area
 
@@ -355,9 +352,7 @@ def _task_fields(form: TaskForm) -> dict:
 
 
 def _task(task_id: int) -> Task:
-    task = Task.get_or_none(Task.id == task_id, Task.archived == False)  # noqa: E712
-    if task is None:
-        abort(404)
+    task = get_object_or_404(Task, Task.id == task_id, Task.archived == False)  # noqa: E712
     _campaign(task.area.campaign_id)
     return task
 

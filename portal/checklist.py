@@ -74,18 +74,23 @@ def events():
     return live.stream(live.cursor(), render_events)
 
 
-@bp.post("/checks/<int:unit_id>/<int:task_id>")
-@roles_required("unit")
-def set_state(unit_id, task_id):
+def own_task(unit_id: int, task_id: int):
+    """(unit, task, campaign) when the task is the current user's unit's to act on; 403 or 404 otherwise."""
     if unit_id != current_user.unit_id:
         abort(403)
-    unit = current_user.unit
     campaign = current_campaign()
     task = Task.select(Task, Area).join(Area).where(Task.id == task_id, Area.campaign == campaign).first()
     if task is None or task.archived:
         abort(404)
-    if not task.applies_to(unit):
+    if not task.applies_to(current_user.unit):
         abort(403)
+    return current_user.unit, task, campaign
+
+
+@bp.post("/checks/<int:unit_id>/<int:task_id>")
+@roles_required("unit")
+def set_state(unit_id, task_id):
+    unit, task, campaign = own_task(unit_id, task_id)
 
     form = CheckForm()
     status, message = 200, None

@@ -12,13 +12,14 @@ from flask import Blueprint, abort, current_app, redirect, send_file, url_for
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField, FileRequired
 from PIL import Image, ImageOps, UnidentifiedImageError
+from playhouse.flask_utils import get_object_or_404
 
 from .auth import WATCHERS, roles_required
-from .checklist import checklist_context, current_campaign
+from .checklist import checklist_context, own_task
 from .db import database
 from .forms import Form
 from .htmx import render, wants_fragment
-from .models import Event, Evidence, Task
+from .models import Event, Evidence
 from .text import nfc
 
 bp = Blueprint("evidence", __name__)
@@ -159,18 +160,6 @@ def attach(unit, task, campaign, user, upload: Upload, name: str) -> Evidence:
         return evidence
 
 
-def _own_task(unit_id, task_id):
-    if unit_id != current_user.unit_id:
-        abort(403)
-    campaign = current_campaign()
-    task = Task.get_or_none(Task.id == task_id)
-    if task is None or task.archived or task.area.campaign_id != campaign.id:
-        abort(404)
-    if not task.applies_to(current_user.unit):
-        abort(403)
-    return current_user.unit, task, campaign
-
-
 def _list(unit, task, campaign, status=200, error=None):
     """The task's evidence list for htmx, the whole checklist without it; 303 back after a change."""
     if status == 200 and not wants_fragment():
@@ -183,7 +172,7 @@ def _list(unit, task, campaign, status=200, error=None):
 @bp.post("/evidence/<int:unit_id>/<int:task_id>")
 @roles_required("unit")
 def upload(unit_id, task_id):
-    unit, task, campaign = _own_task(unit_id, task_id)
+    unit, task, campaign = own_task(unit_id, task_id)
     form = UploadForm()
     if not form.validate_on_submit():
         return _list(unit, task, campaign, 400, " ".join(e for errors in form.errors.values() for e in errors))
@@ -199,10 +188,8 @@ def upload(unit_id, task_id):
 @bp.post("/evidence/<int:evidence_id>/remove")
 @roles_required("unit")
 def remove(evidence_id):
-    evidence = Evidence.get_or_none(Evidence.id == evidence_id)
-    if evidence is None:
-        abort(404)
-    unit, task, campaign = _own_task(evidence.unit_id, evidence.task_id)
+    evidence = get_object_or_404(Evidence, Evidence.id == evidence_id)
+    unit, task, campaign = own_task(evidence.unit_id, evidence.task_id)
     with database.atomic():
         # Conditional, so a repeated request records nothing twice.
         if Evidence.update(removed=True).where(Evidence.id == evidence.id, Evidence.removed == False).execute():  # noqa: E712

@@ -8,10 +8,11 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, send_file
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from playhouse.flask_utils import get_object_or_404
 
 from . import clock
 from .auth import WATCHERS, roles_required
@@ -244,9 +245,7 @@ def decision_docx():
 @roles_required(*WATCHERS)
 def dossier(nomination_id):
     campaign = current_campaign()
-    n = Nomination.get_or_none(Nomination.id == nomination_id, Nomination.campaign == campaign)
-    if n is None:
-        abort(404)
+    n = get_object_or_404(Nomination, Nomination.id == nomination_id, Nomination.campaign == campaign)
     ctx = checklist_context(n.unit, campaign, readonly=True)
     doc = admin_document(campaign, "BC-TĐKT", "BÁO CÁO THÀNH TÍCH",
                          f"Đề nghị {AWARDS[n.award]} cho {NOMINEE_KINDS[n.kind].lower()} {n.name}")

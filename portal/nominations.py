@@ -6,6 +6,7 @@ import math
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField
+from playhouse.flask_utils import get_object_or_404
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
@@ -130,9 +131,7 @@ def publication_of(campaign) -> Publication | None:
 
 def _nomination(nomination_id, campaign=None) -> Nomination:
     campaign = campaign or current_campaign()
-    nomination = Nomination.get_or_none(Nomination.id == nomination_id, Nomination.campaign == campaign)
-    if nomination is None:
-        abort(404)
+    nomination = get_object_or_404(Nomination, Nomination.id == nomination_id, Nomination.campaign == campaign)
     if current_user.role == "unit" and nomination.unit_id != current_user.unit_id:
         abort(403)
     return nomination
@@ -332,9 +331,7 @@ def comment(nomination_id):
 @bp.post("/comments/<int:comment_id>/answer")
 @roles_required("office")
 def answer(comment_id):
-    remark = Comment.get_or_none(Comment.id == comment_id)
-    if remark is None:
-        abort(404)
+    remark = get_object_or_404(Comment, Comment.id == comment_id)
     nomination = _nomination(remark.nomination_id)
     form = AnswerForm(prefix=f"c{remark.id}")
     if not form.validate_on_submit():
