@@ -81,7 +81,7 @@ class Server(Gunicorn):
 def next_tick(html, token):
     """(path, form, headers) of an htmx tick that changes the first task's state, at its current version."""
     state, action, version = re.search(
-        r'class="task (\w+)".*?action="(/checks/\d+/\d+)".*?name="version" value="(\d+)"', html, re.S).groups()
+        r'class="check (\w+)".*?action="(/checks/\d+/\d+)".*?name="version" value="(\d+)"', html, re.S).groups()
     form = urllib.parse.urlencode({"state": "doing" if state != "doing" else "done", "version": version,
                                    "note": "", "csrf_token": token})
     return action, form, {"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"}
@@ -135,7 +135,7 @@ def emulated(browser, base, link):
             page.goto(base + path, wait_until="load")
             results[f"{path} {visit} load"] = (time.perf_counter() - began, sum(received))
         if path == "/checklist":
-            row = page.locator("li.task.todo").first
+            row = page.locator("div.check.todo").first
             row_id = row.get_attribute("id")
             began = time.perf_counter()
             row.locator(".states button[value=done]").click()
@@ -153,7 +153,7 @@ def tick_to_board(browser, base, ticks):
     board.evaluate("""() => { window.changes = [];
         new MutationObserver(() => window.changes.push(Date.now()))
           .observe(document.querySelector('#board tbody'), {subtree: true, childList: true, characterData: true}); }""")
-    rows = head.locator("li.task")
+    rows = head.locator("div.check")
     delays = []
     for i in range(ticks):
         row = rows.nth(i % rows.count())

@@ -5,11 +5,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from htmx_flask import make_response as hx_response
-from peewee import JOIN
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
-from .db import database
+from .db import database, raw
 from .forms import Form
 from .models import Unit, User, utcnow
 from .security import limiter
@@ -31,9 +30,11 @@ class LoginForm(Form):
 
 @login_manager.user_loader
 def load_user(user_id):
-    # The unit comes in the same query: nearly every page of a unit user needs it.
-    query = User.select(User, Unit).join(Unit, JOIN.LEFT_OUTER).where(User.id == int(user_id), User.active == True)  # noqa: E712
-    return query.first()
+    user = next(iter(raw(User, 'SELECT * FROM "user" WHERE id = ? AND active = ?', int(user_id), True)), None)
+    if user and user.unit_id:
+        # Loaded now: nearly every page of a unit user needs it.
+        user.unit = raw(Unit, "SELECT * FROM unit WHERE id = ?", user.unit_id)[0]
+    return user
 
 
 @login_manager.unauthorized_handler

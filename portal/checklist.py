@@ -8,7 +8,7 @@ from . import live
 from .auth import roles_required
 from .forms import MAX_INT, Form
 from .htmx import render, wants_fragment
-from .models import STATES, Area, Campaign, Check, Conflict, Event, Evidence, Task, Unit, set_check
+from .models import STATES, Campaign, Check, Conflict, Event, Evidence, Unit, set_check
 from .progress import score
 from .text import clean
 
@@ -23,18 +23,24 @@ class CheckForm(Form):
     version = IntegerField("Phiên bản", [InputRequired("Thiếu phiên bản; hãy tải lại trang."), NumberRange(min=0, max=MAX_INT)])
 
 
-def checklist_context(unit: Unit, campaign: Campaign, readonly=False, messages=None, drafts=None):
-    """Everything the checklist page and its fragments render from."""
+def checklist_context(unit: Unit, campaign: Campaign, readonly=False, messages=None, drafts=None, only=None):
+    """Everything the checklist page and its fragments render from.
+
+    `only` (a check just saved) is all a tick's response shows of the rows; the scores still
+    count every task, from the unit's states alone."""
     areas = campaign.areas_with_tasks()
     for area in areas:
         area.task_list = [t for t in area.task_list if t.applies_to(unit)]
     areas = [a for a in areas if a.task_list]
-    tasks = [t for a in areas for t in a.task_list]
-    checks = Check.for_unit(unit, tasks)
-    states = {(unit.id, task_id): check.state for task_id, check in checks.items()}
-    return dict(unit=unit, campaign=campaign, areas=areas, checks=checks, score=score(areas, unit, states),
-                readonly=readonly, evidence=Evidence.for_unit(unit, tasks),
-                messages=messages or {}, drafts=drafts or {})
+    if only is None:
+        tasks = [t for a in areas for t in a.task_list]
+        checks, evidence = Check.for_unit(unit, tasks), Evidence.for_unit(unit, tasks)
+        states = {task_id: check.state for task_id, check in checks.items()}
+    else:
+        checks, evidence, states = {only.task_id: only}, {}, Check.states_of(unit)
+    return dict(unit=unit, campaign=campaign, areas=areas, checks=checks,
+                score=score(areas, unit, {(unit.id, task_id): state for task_id, state in states.items()}),
+                readonly=readonly, evidence=evidence, messages=messages or {}, drafts=drafts or {})
 
 
 def current_campaign() -> Campaign:
@@ -79,8 +85,8 @@ def own_task(unit_id: int, task_id: int):
     if unit_id != current_user.unit_id:
         abort(403)
     campaign = current_campaign()
-    task = Task.select(Task, Area).join(Area).where(Task.id == task_id, Area.campaign == campaign).first()
-    if task is None or task.archived:
+    task = campaign.task(task_id)
+    if task is None:
         abort(404)
     if not task.applies_to(current_user.unit):
         abort(403)
@@ -97,19 +103,22 @@ def set_state(unit_id, task_id):
     if not form.validate_on_submit():
         status = 400
         message = " ".join(e for errors in form.errors.values() for e in errors)
+        check = Check.of(unit, task)
     else:
         try:
-            set_check(unit, task, form.state.data, form.note.data or "", form.version.data, current_user, campaign)
+            check, _ = set_check(unit, task, form.state.data, form.note.data or "", form.version.data, current_user,
+                                 campaign)
         except Conflict as conflict:
-            status = 409
-            by = conflict.current.updated_by
+            status, check = 409, conflict.current
+            by = check.updated_by
             who = (by.full_name or by.username) if by else "người khác"
             message = (f"Việc này vừa được {who} cập nhật thành “{STATES[conflict.current.state]}”. "
                        "Trang đã hiện trạng thái mới nhất; ghi chú bạn nhập vẫn còn, hãy chọn lại nếu cần.")
     if status == 200 and not wants_fragment():
         return redirect(url_for("checklist.page", _anchor=f"task-{task.id}"), 303)
     drafts = {task.id: form.note.data} if status != 200 else {}
-    ctx = checklist_context(unit, campaign, messages={task.id: message} if message else {}, drafts=drafts)
+    ctx = checklist_context(unit, campaign, messages={task.id: message} if message else {}, drafts=drafts,
+                            only=check if wants_fragment() else None)
     return render("checklist/page.html", "checklist/_tick.html", status, task=task, **ctx)
 
 

@@ -22,7 +22,10 @@ def open_database(url: str, pool_size: int = 20):
             url.removeprefix("sqlite:///"),
             max_connections=32, stale_timeout=300, timeout=10,
             lock_type="IMMEDIATE",
-            pragmas={"journal_mode": "wal", "busy_timeout": 10000, "foreign_keys": 1, "synchronous": "normal"},
+            # mmap: every write empties the page cache of the other pooled connections; mapped pages
+            # are read back without a copy (one worker, 16 clients: 132 ticks/s without, 195 with).
+            pragmas={"journal_mode": "wal", "busy_timeout": 10000, "foreign_keys": 1, "synchronous": "normal",
+                     "mmap_size": 256 * 2**20},
         )
     if url.startswith(("postgresql://", "postgres://")):
         # Pooled: every request and every live-stream poll takes a connection, and opening one
@@ -30,6 +33,22 @@ def open_database(url: str, pool_size: int = 20):
         # Per gunicorn worker; a greenlet that finds them all taken waits up to 10 s for one.
         return connect(url.replace("://", "+pool://", 1), max_connections=pool_size, stale_timeout=300, timeout=10)
     return connect(url)
+
+
+# Hand-written SQL, only for the few statements every tick runs: peewee spends about 250 µs
+# building a statement, and SQLite about 15 µs running it. `?` marks a parameter on either engine.
+def raw(model, sql: str, *params) -> list:
+    """`model` rows from a hand-written select."""
+    return list(model.raw(_placeholders(sql), *params))
+
+
+def execute(sql: str, *params):
+    """Runs a hand-written statement; returns the cursor."""
+    return database.execute_sql(_placeholders(sql), params)
+
+
+def _placeholders(sql: str) -> str:
+    return sql if database.param == "?" else sql.replace("?", database.param)
 
 
 def is_sqlite() -> bool:

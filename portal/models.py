@@ -1,4 +1,5 @@
 """Models of the campaign domain, each with the queries that belong to it."""
+import copy
 import datetime as dt
 import json
 import unicodedata
@@ -17,7 +18,7 @@ from peewee import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import BaseModel, database, is_sqlite
+from .db import BaseModel, database, execute, is_sqlite, raw
 from .text import vn_sort_key
 
 UNIT_KINDS = {
@@ -125,13 +126,45 @@ class Campaign(BaseModel):
     ends_on = DateField()
     report_due_on = DateField()
     status = CharField(default="active", index=True)  # draft | active | closed | archived
+    revision = IntegerField(default=0)  # bumped by every saved or deleted area and task
+
+    # campaign id -> (revision, areas): this worker's copy of each campaign's structure. A tick
+    # needs the whole structure for its scores, and reading it again costs more than the tick.
+    _structure = {}
 
     @classmethod
     def current(cls):
-        return cls.select().where(cls.status == "active").order_by(cls.starts_on.desc(), cls.id.desc()).first()
+        rows = raw(cls, "SELECT * FROM campaign WHERE status = ? ORDER BY starts_on DESC, id DESC LIMIT 1", "active")
+        return rows[0] if rows else None
+
+    @classmethod
+    def touch(cls, campaign_id: int):
+        """Marks the campaign's structure as changed: for every worker, and at once for this one,
+        whose campaign objects read before the change still carry the old revision."""
+        cls.update(revision=cls.revision + 1).where(cls.id == campaign_id).execute()
+        cls._structure.pop(campaign_id, None)
 
     def areas_with_tasks(self):
-        """Areas in order, each with `.task_list` filled by one extra query."""
+        """Areas in order, each with `.task_list`, from this worker's copy while the revision holds.
+
+        The areas are copies and their lists new, so a caller may narrow them; the tasks are shared
+        and read-only."""
+        cached = self._structure.get(self.id)
+        if cached is None or cached[0] != self.revision:
+            # The revision was read before the structure, so a copy can only be newer than its key.
+            cached = self._structure[self.id] = (self.revision, self._read_structure())
+        areas = []
+        for area in cached[1]:
+            area = copy.copy(area)
+            area.task_list = list(area.task_list)
+            areas.append(area)
+        return areas
+
+    def task(self, task_id: int):
+        """The campaign's task `task_id` (archived tasks are not in it), or None."""
+        return next((t for a in self.areas_with_tasks() for t in a.task_list if t.id == task_id), None)
+
+    def _read_structure(self):
         areas = list(Area.select().where(Area.campaign == self, Area.archived == False)  # noqa: E712
                      .order_by(Area.position, Area.id))
         tasks = (
@@ -151,15 +184,37 @@ class Campaign(BaseModel):
         return Unit.under(self.unit)
 
 
-class Area(BaseModel):
+class PartOfStructure(BaseModel):
+    """An area or a task: saving or deleting one bumps its campaign's revision."""
+
+    def owner_id(self) -> int:
+        """The id of the campaign this belongs to."""
+        raise NotImplementedError
+
+    def save(self, *args, **kwargs):
+        saved = super().save(*args, **kwargs)
+        Campaign.touch(self.owner_id())
+        return saved
+
+    def delete_instance(self, *args, **kwargs):
+        owner = self.owner_id()
+        deleted = super().delete_instance(*args, **kwargs)
+        Campaign.touch(owner)
+        return deleted
+
+
+class Area(PartOfStructure):
     campaign = ForeignKeyField(Campaign, backref="areas", on_delete="CASCADE")
     position = IntegerField(default=0)
     title = TextField()
     summary = TextField(default="")
     archived = BooleanField(default=False)  # removed after units had ticked its tasks
 
+    def owner_id(self):
+        return self.campaign_id
 
-class Task(BaseModel):
+
+class Task(PartOfStructure):
     area = ForeignKeyField(Area, backref="tasks", on_delete="CASCADE")
     position = IntegerField(default=0)
     title = TextField()
@@ -167,6 +222,9 @@ class Task(BaseModel):
     kinds = CharField(default="")  # comma-separated UNIT_KINDS keys; empty means every kind
     evidence_required = BooleanField(default=False)
     archived = BooleanField(default=False)
+
+    def owner_id(self):
+        return self.area.campaign_id
 
     def applies_to(self, unit: Unit) -> bool:
         return not self.kinds or unit.kind in self.kinds.split(",")
@@ -185,6 +243,17 @@ class Check(BaseModel):
 
     class Meta:
         indexes = ((("unit", "task"), True),)
+
+    @classmethod
+    def of(cls, unit, task):
+        """The unit's check on `task`, or a blank one ("todo" at version 0)."""
+        rows = raw(cls, 'SELECT * FROM "check" WHERE unit_id = ? AND task_id = ?', unit.id, task.id)
+        return rows[0] if rows else cls(unit=unit, task=task)
+
+    @classmethod
+    def states_of(cls, unit) -> dict:
+        """Task id -> state of every check `unit` has, whichever campaign the task is in."""
+        return dict(execute('SELECT task_id, state FROM "check" WHERE unit_id = ?', unit.id).fetchall())
 
     @classmethod
     def for_unit(cls, unit, tasks):
@@ -212,7 +281,7 @@ def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user:
     Returns (check, changed).
     """
     with database.atomic():
-        check = Check.get_or_none(Check.unit == unit, Check.task == task) or Check(unit=unit, task=task)
+        check = Check.of(unit, task)
         if check.state == state and check.note == note:
             return check, False
         if check.version != version:
@@ -221,12 +290,22 @@ def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user:
         check.state, check.note = state, note
         check.version += 1
         check.updated_at, check.updated_by = utcnow(), user
-        check.save()
+        if check.id is None:
+            execute('INSERT INTO "check" (unit_id, task_id, state, note, version, updated_at, updated_by_id) '
+                    'VALUES (?, ?, ?, ?, ?, ?, ?)', unit.id, task.id, state, note, check.version, check.updated_at, user.id)
+        else:
+            execute('UPDATE "check" SET state = ?, note = ?, version = ?, updated_at = ?, updated_by_id = ? WHERE id = ?',
+                    state, note, check.version, check.updated_at, user.id, check.id)
         Event.record(
             "check.set", user, campaign=campaign, unit=unit, subject=f"task:{task.id}",
             before=before, after=check.as_dict(),
         )
         return check, True
+
+
+def _id(row):
+    """The id of a model (or of the user behind current_user), an id as it is, or None."""
+    return getattr(row, "id", row)
 
 
 class Event(BaseModel):
@@ -243,16 +322,19 @@ class Event(BaseModel):
     after = TextField(default="")
 
     @classmethod
-    def record(cls, kind, user=None, *, campaign=None, unit=None, subject="", before=None, after=None):
+    def record(cls, kind, user=None, *, campaign=None, unit=None, subject="", before=None, after=None) -> int:
+        """Appends an event; returns its id."""
         if not is_sqlite():
             # Ids must become visible in order, or a live reader at id 11 would never see 10
             # committed after it. Held to commit; SQLite writers are serialised already.
             database.execute_sql("SELECT pg_advisory_xact_lock(7210)")
-        return cls.create(
-            kind=kind, user=user, campaign=campaign, unit=unit, subject=subject,
-            before=json.dumps(before, ensure_ascii=False) if before is not None else "",
-            after=json.dumps(after, ensure_ascii=False) if after is not None else "",
-        )
+        return execute(
+            'INSERT INTO event (at, kind, user_id, campaign_id, unit_id, subject, "before", "after") '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            utcnow(), kind, _id(user), _id(campaign), _id(unit), subject,
+            json.dumps(before, ensure_ascii=False) if before is not None else "",
+            json.dumps(after, ensure_ascii=False) if after is not None else "",
+        ).fetchone()[0]
 
     @classmethod
     def newer_than(cls, cursor: int, limit: int = 500) -> list:

@@ -20,7 +20,7 @@
     var pending = form._pending;
     clearTimeout(pending.timer);
     htmx.ajax("POST", form.getAttribute("hx-post"), {
-      source: form, target: form.closest("li"), swap: "outerHTML", values: pending.values
+      source: form, target: form.closest(".check"), swap: "outerHTML", values: pending.values
     });
   }
 
@@ -28,7 +28,7 @@
   document.addEventListener("htmx:sendError", function (e) {
     var form = e.detail.elt.closest("form[hx-post]");
     if (!form) return;
-    var row = form.closest("li");
+    var row = form.closest(".check");
     var values = Object.fromEntries(e.detail.requestConfig.formData);
     var attempt = form._pending && form._pending.values.state === values.state ? form._pending.attempt + 1 : 0;
     form._pending = { values: values, attempt: attempt };
@@ -38,7 +38,7 @@
   });
 
   window.addEventListener("online", function () {
-    document.querySelectorAll("li.pending form[hx-post]").forEach(function (form) {
+    document.querySelectorAll(".check.pending form[hx-post]").forEach(function (form) {
       if (form._pending) send(form);
     });
   });

@@ -121,7 +121,7 @@ def test_a_bad_filter_is_shown_beside_its_field_and_kept(actor):
 
 def test_the_log_pages_back_fifty_at_a_time_keeping_the_filter(actor):
     unit = Unit.get(Unit.code == "ban-na-bo")
-    ids = [Event.record("check.set", unit=unit).id for _ in range(120)]
+    ids = [Event.record("check.set", unit=unit) for _ in range(120)]
     Event.record("check.set")  # another unit's: filtered out
     actor.login("vanhoa")
     page = soup(actor.client.get(f"/audit?unit={unit.id}"))

@@ -21,7 +21,7 @@ def test_a_village_head_ticks_a_task_and_the_office_board_shows_it(server, brows
     requests = []
     head.on("request", lambda r: requests.append(r))
     head.locator(f"#task-{task.id} button[value=done]").first.click()
-    expect(head.locator(f"#task-{task.id}")).to_have_class("task done")
+    expect(head.locator(f"#check-{task.id}")).to_have_class("check done")
     expect(head.locator(f"#task-{task.id} button[aria-pressed=true]")).to_have_text("Hoàn thành")
     expect(head.locator("#overall strong")).not_to_have_text("0%")
     expect(head.locator(f"#area-{task.area_id}-score")).to_contain_text("1/")
@@ -41,5 +41,5 @@ def test_with_javascript_off_the_same_tick_works_by_plain_form(server, browser):
     head.fill(f"#task-{task.id} textarea", "Đã họp dân ngày 05/02")
     head.locator(f"#task-{task.id} button[value=doing]").first.click()
     expect(head).to_have_url(f"{server}/checklist#task-{task.id}")
-    expect(head.locator(f"#task-{task.id}")).to_have_class("task doing")
+    expect(head.locator(f"#check-{task.id}")).to_have_class("check doing")
     expect(head.locator(f"#task-{task.id} textarea")).to_have_value("Đã họp dân ngày 05/02")

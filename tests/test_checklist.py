@@ -30,7 +30,7 @@ def test_without_javascript_a_tick_posts_and_redirects_back(actor, village):
     assert response.headers["Location"] == f"/checklist#task-{task.id}"
     check = Check.get(Check.unit == unit, Check.task == task)
     assert (check.state, check.note, check.version) == ("done", "Đã họp  dân bản", 1)
-    row = soup(actor.client.get("/checklist")).select_one(f"#task-{task.id}")
+    row = soup(actor.client.get("/checklist")).select_one(f"#check-{task.id}")
     assert "done" in row["class"]
     assert row.select_one("button[aria-pressed=true]")["value"] == "done"
 
@@ -42,7 +42,7 @@ def test_with_htmx_a_tick_returns_the_row_and_the_totals_only(actor, village):
     assert "HX-Request" in response.headers["Vary"]
     page = soup(response)
     assert page.select_one("html") is None and page.select_one("h1") is None
-    assert page.select_one(f"li#task-{task.id}.done")
+    assert page.select_one(f"#check-{task.id}.done")
     overall = page.select_one("#overall[hx-swap-oob]")
     assert overall.select_one("strong").text == f"{round(100 / overall_total(unit))}%"
     assert page.select_one(f"#area-{task.area_id}-score[hx-swap-oob]").text.startswith("1/")
@@ -59,7 +59,7 @@ def test_a_stale_version_gets_409_with_the_current_row_and_keeps_the_typed_note(
     response = actor.client.post(f"/checks/{unit.id}/{task.id}", headers={"HX-Request": "true"},
                                  data={**stale, "state": "done", "note": "ghi chú của tôi"})
     assert response.status_code == 409
-    row = soup(response).select_one(f"#task-{task.id}")
+    row = soup(response).select_one(f"#check-{task.id}")
     assert "doing" in row["class"]
     assert row.select_one("input[name=version]")["value"] == "1"
     assert row.select_one("textarea").text == "ghi chú của tôi"
@@ -123,7 +123,7 @@ def test_an_unknown_state_is_refused_with_a_message_and_nothing_saved(actor, vil
     unit, task = login_village(actor, village)
     response = actor.tick(unit.id, task.id, "finished", note="giữ lại", htmx=True)
     assert response.status_code == 400
-    row = soup(response).select_one(f"#task-{task.id}")
+    row = soup(response).select_one(f"#check-{task.id}")
     assert row.select_one("[role=alert]").text == "Trạng thái không hợp lệ."
     assert row.select_one("textarea").text == "giữ lại"
     assert not Check.select().exists()

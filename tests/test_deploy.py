@@ -96,7 +96,7 @@ def test_a_backup_restored_after_a_bad_day_brings_back_every_row_and_file(actor,
     for model in before:
         assert after[model] == before[model], model
     assert all((evidence_dir / path).is_file() for path in files)
-    row = soup(actor.client.get("/checklist")).select_one(f"#task-{task.id}")
+    row = soup(actor.client.get("/checklist")).select_one(f"#check-{task.id}")
     assert "done" in row["class"]
     assert Check.get(unit=unit, task=task).note == "Đã họp bản"
 

@@ -27,9 +27,9 @@ def checklist(html):
     """The CSRF token and, per task row, its form's action -> (state, version), as the checklist shows them."""
     page = BeautifulSoup(html, "html.parser")
     rows = {}
-    for row in page.select("li.task"):
+    for row in page.select("div.check"):
         form = row.select_one("form")
-        state = next(c for c in row["class"] if c != "task")
+        state = next(c for c in row["class"] if c != "check")
         rows[form["action"]] = (state, int(form.select_one("input[name=version]")["value"]))
     return page.select_one("input[name=csrf_token]")["value"], rows
 

@@ -104,7 +104,7 @@ def test_a_unit_stream_carries_only_its_own_ticks(short_streams, actor):
     actor.login("ban-na-bo")
     got = messages(actor.client.get("/checklist/events?since=0").get_data(as_text=True))
     assert [int(m["id"]) for m in got] == mine
-    row = soup_of(got[0]["data"]).select_one("li.task.done[hx-swap-oob]")
+    row = soup_of(got[0]["data"]).select_one("div.check.done[hx-swap-oob]")
     assert row.select_one("input[name=version]")["value"] == "1"
     assert soup_of(got[0]["data"]).select_one("#overall[hx-swap-oob]")
 
@@ -174,32 +174,32 @@ def test_two_phones_of_one_unit_see_each_others_ticks(server, browser):
     task = next(t for t in Task.select().order_by(Task.id) if t.applies_to(unit))
     first = log_in(browser, server, "ban-na-bo")
     second = log_in(browser, server, "ban-na-bo")
-    expect(second.locator(f"#task-{task.id}")).to_have_class("task todo")
+    expect(second.locator(f"#check-{task.id}")).to_have_class("check todo")
     second.wait_for_function("document.querySelector('[sse-connect]') && htmx")
     first.locator(f"#task-{task.id} button[value=done]").click()
-    expect(first.locator(f"#task-{task.id}")).to_have_class("task done")
-    expect(second.locator(f"#task-{task.id}")).to_have_class("task done", timeout=5000)
+    expect(first.locator(f"#check-{task.id}")).to_have_class("check done")
+    expect(second.locator(f"#check-{task.id}")).to_have_class("check done", timeout=5000)
     expect(second.locator("#overall strong")).not_to_have_text("0%")
     # The second phone now holds the new version, so its own tick is accepted, not refused as stale.
     second.locator(f"#task-{task.id} button[value=doing]").click()
-    expect(second.locator(f"#task-{task.id}")).to_have_class("task doing")
+    expect(second.locator(f"#check-{task.id}")).to_have_class("check doing")
     expect(second.locator(f"#task-{task.id} [role=alert]")).to_have_count(0)
-    expect(first.locator(f"#task-{task.id}")).to_have_class("task doing", timeout=5000)
+    expect(first.locator(f"#check-{task.id}")).to_have_class("check doing", timeout=5000)
 
 
 def test_a_tick_made_offline_is_kept_retried_and_saved_once(server, browser):
     unit = Unit.get(Unit.code == "ban-na-bo")
     task = next(t for t in Task.select().order_by(Task.id) if t.applies_to(unit))
     page = log_in(browser, server, "ban-na-bo")
-    expect(page.locator(f"#task-{task.id}")).to_have_class("task todo")
+    expect(page.locator(f"#check-{task.id}")).to_have_class("check todo")
     page.context.set_offline(True)
     page.locator(f"#task-{task.id} button[value=done]").click()
-    row = page.locator(f"#task-{task.id}")
-    expect(row).to_have_class("task todo pending")
+    row = page.locator(f"#check-{task.id}")
+    expect(row).to_have_class("check todo pending")
     expect(row.locator(".sync")).to_contain_text("Chưa gửi được")
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    expect(row).to_have_class("task done", timeout=10000)
+    expect(row).to_have_class("check done", timeout=10000)
     expect(row.locator(".sync")).to_contain_text("Đã lưu")
     events = Event.select().where(Event.unit == unit, Event.kind == "check.set", Event.subject == f"task:{task.id}")
     assert events.count() == 1

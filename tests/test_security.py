@@ -115,7 +115,7 @@ def test_pages_run_without_any_policy_violation_in_a_real_browser(server, browse
     expect(cell).to_have_text("0%")
     head = watched("ban-na-bo")
     head.locator(f"#task-{task.id} button[value=done]").first.click()
-    expect(head.locator(f"#task-{task.id}")).to_have_class("task done")
+    expect(head.locator(f"#check-{task.id}")).to_have_class("check done")
     expect(cell).not_to_have_text("0%", timeout=10000)  # through the live stream
     for path in ("/units", "/campaigns", "/awards", "/reports", "/audit", "/reminders"):
         office.goto(server + path)
