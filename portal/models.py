@@ -338,7 +338,9 @@ class Event(BaseModel):
 
     @classmethod
     def newer_than(cls, cursor: int, limit: int = 500) -> list:
-        return list(cls.select().where(cls.id > cursor).order_by(cls.id).limit(limit))
+        """The events after `cursor`, as much of them as a live stream reads (not before, after, user)."""
+        fields = (cls.id, cls.at, cls.kind, cls.campaign, cls.unit, cls.subject)
+        return list(cls.select(*fields).where(cls.id > cursor).order_by(cls.id).limit(limit))
 
     @classmethod
     def last_id(cls) -> int:

@@ -1,6 +1,7 @@
 """Live push from the event log: the SSE streams of the board and the checklist."""
 import http.client
 import re
+import threading
 import time
 import urllib.parse
 
@@ -8,6 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import expect
 
+from portal.db import database
 from portal.models import Event, Task, Unit, set_check
 
 from conftest import log_in, make_app, soup, user
@@ -61,6 +63,32 @@ def test_the_board_stream_sends_each_missed_event_once_with_its_log_id(short_str
     row = last.select_one(f"tr#unit-{unit.id}[hx-swap-oob]")
     assert row is not None and row.select("td")[0].text == f"{round(100 * 2 / area_total(unit, 1))}%"
     assert last.select_one("#summary[hx-swap-oob]")
+
+
+def test_a_board_stream_scores_the_units_ticked_while_it_is_open_as_the_board_would(short_streams, actor):
+    """The stream reads the board once and then re-scores only the units each batch touched."""
+    short_streams.config.update(LIVE_STREAM_SECONDS=1.5)
+    actor.login("vanhoa")
+
+    def ticks_meanwhile():
+        time.sleep(0.4)
+        with database.connection_context():
+            tick("ban-na-bo", 2)
+            tick("ban-na-it", 3, state="doing")
+            tick("ban-binh-lu", 1, state="na")
+
+    thread = threading.Thread(target=ticks_meanwhile)
+    thread.start()
+    got = messages(actor.client.get("/board/events").get_data(as_text=True))
+    thread.join()
+    assert len(got) == 6
+    board = soup(actor.client.get("/board"))
+    assert soup_of(got[-1]["data"]).select_one("#summary").text == board.select_one("#summary").text
+    for code in ("ban-na-bo", "ban-na-it", "ban-binh-lu"):
+        unit = Unit.get(Unit.code == code)
+        streamed = [soup_of(m["data"]).select_one(f"tr#unit-{unit.id}") for m in got]
+        last = [row for row in streamed if row][-1]
+        assert last.get_text() == board.select_one(f"tr#unit-{unit.id}").get_text()
 
 
 def soup_of(html):
