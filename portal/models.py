@@ -144,6 +144,14 @@ class Campaign(BaseModel):
         cls.update(revision=cls.revision + 1).where(cls.id == campaign_id).execute()
         cls._structure.pop(campaign_id, None)
 
+    def claim(self, seen) -> bool:
+        """Moves the revision on from `seen`, the one an editor's form was based on; False when
+        somebody else's edit moved it first, and the form is stale."""
+        claimed = Campaign.update(revision=Campaign.revision + 1).where(
+            Campaign.id == self.id, Campaign.revision == seen).execute() == 1
+        Campaign._structure.pop(self.id, None)
+        return claimed
+
     def areas_with_tasks(self):
         """Areas in order, each with `.task_list`, from this worker's copy while the revision holds.
 

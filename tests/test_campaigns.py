@@ -9,7 +9,7 @@ import pytest
 
 from portal.models import Area, Campaign, Check, Event, Task, Unit
 
-from conftest import soup, user
+from conftest import form_data, soup, user
 
 PLANS = Path(__file__).parent / "plans"
 BINH_LU = (PLANS / "binh-lu-2026.md").read_text(encoding="utf-8")
@@ -165,6 +165,45 @@ def test_a_task_without_a_title_is_refused_beside_its_field(office, village):
     assert row.select_one(".field-error").text == "Nhập việc cần làm."
     assert row.select_one(f"input[name=task-{task.id}-target]")["value"] == "Chỉ tiêu mới gõ"
     assert Task.get_by_id(task.id).title == task.title
+
+
+def test_an_edit_based_on_an_older_plan_is_refused_and_what_was_typed_is_kept(office, village):
+    """Two office tabs: the second saves a task, then the first saves the heading it loaded before."""
+    _, task = village
+    campaign = Campaign.current()
+    old_page = soup(office.client.get(f"/campaigns/{campaign.id}"))
+    office.submit(f"/campaigns/{campaign.id}", f"#task-{task.id} form", **{f"task-{task.id}-title": "Họp dân bản"})
+    heading = {**form_data(old_page.select_one("form[action$='/campaigns/%d']" % campaign.id)),
+               "campaign-title": "Tên mới gõ ở tab cũ"}
+    events = Event.select().count()
+    response = office.client.post(f"/campaigns/{campaign.id}", data=heading)
+    assert response.status_code == 409
+    page = soup(response)
+    assert "Kế hoạch vừa được người khác sửa" in page.select_one("#flash").text
+    assert page.select_one("input[name=campaign-title]")["value"] == "Tên mới gõ ở tab cũ"
+    assert page.select_one(f"#task-{task.id} textarea[name=task-{task.id}-title]").text.strip() == "Họp dân bản"
+    assert Campaign.get_by_id(campaign.id).title == campaign.title and Event.select().count() == events
+    # The page it came back with carries the new revision: saving again from it works.
+    response = office.client.post(f"/campaigns/{campaign.id}", data=form_data(
+        page.select_one("form[action$='/campaigns/%d']" % campaign.id)))
+    assert response.status_code == 303 and Campaign.get_by_id(campaign.id).title == "Tên mới gõ ở tab cũ"
+
+
+@pytest.mark.parametrize("selector", ["#task-{task} form", "#task-{task} form[action$=remove]",
+                                      "#area-{area} form", "#area-{area} form[action$=remove]",
+                                      "#area-{area} details form", "#new-area form"])
+def test_every_form_of_the_editor_refuses_a_stale_plan(office, village, selector):
+    _, task = village
+    campaign = Campaign.current()
+    old_page = soup(office.client.get(f"/campaigns/{campaign.id}"))
+    office.submit(f"/campaigns/{campaign.id}", "form[action$='/campaigns/%d']" % campaign.id, **{
+        "campaign-theme": "Chủ đề sửa ở tab khác"})
+    form = old_page.select_one(selector.format(task=task.id, area=task.area_id))
+    before = (Task.select().count(), Area.select().count(), Event.select().count())
+    typed = {"new-area-title": "Nội dung mới", f"new-task-{task.area_id}-title": "Việc mới"}
+    response = office.client.post(form["action"], data={**form_data(form), **typed})
+    assert response.status_code == 409
+    assert (Task.select().count(), Area.select().count(), Event.select().count()) == before
 
 
 def test_a_task_units_ticked_is_archived_with_their_work_when_removed(office, actor, village):
