@@ -20,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .auth import roles_required
 from .db import database
-from .forms import Form
+from .forms import Form, posted_version
 from .models import UNIT_KINDS, Area, Campaign, Check, Event, Task, Unit
 from .plan_import import PlanImportError, propose_campaign, read_plan
 from .text import clean
@@ -211,7 +211,7 @@ class Stale(Exception):
 
 def _claim(campaign: Campaign) -> None:
     """Inside the edit's transaction: moves the plan's revision on from the one the form showed."""
-    if not campaign.claim(request.form.get("revision", type=int)):
+    if not campaign.claim(posted_version("revision")):
         raise Stale
 
 

@@ -1,4 +1,5 @@
 """The base form: CSRF from Flask-WTF, and WTForms' own messages in Vietnamese."""
+from flask import request
 from flask_wtf import FlaskForm
 
 _MESSAGES = {
@@ -33,3 +34,9 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _Vietnamese()
+
+
+def posted_version(name: str) -> int | None:
+    """The version a form was based on, from its hidden field `name`; None when missing or out of range."""
+    value = request.form.get(name, type=int)
+    return value if value is not None and 0 <= value <= MAX_INT else None
