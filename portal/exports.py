@@ -271,7 +271,7 @@ def dossier(nomination_id):
     _para(doc, "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, f"của {n.unit.name}", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _award_table(doc, Nomination.select().where(Nomination.campaign == campaign, Nomination.unit == n.unit,
-                                                 Nomination.state != "merged").order_by(Nomination.id))
+                                                 Nomination.state.not_in(Nomination.CLOSED)).order_by(Nomination.id))
     doc.add_page_break()
     _para(doc, "BIÊN BẢN HỌP XÉT", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _para(doc, "của Hội đồng Thi đua – Khen thưởng xã", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)

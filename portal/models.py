@@ -373,7 +373,7 @@ AWARDS = {
 }
 NOMINEE_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
 NOMINATION_STATES = {
-    "proposed": "Chờ Phòng VH-XH xét", "merged": "Đã gộp", "sent": "Đang trình Hội đồng",
+    "proposed": "Chờ Phòng VH-XH xét", "withdrawn": "Đơn vị đã rút", "merged": "Đã gộp", "sent": "Đang trình Hội đồng",
     "approved": "Hội đồng thông qua", "rejected": "Hội đồng không thông qua",
 }
 
@@ -425,10 +425,12 @@ class Nomination(BaseModel):
     achievement_key = TextField(default="")
     state = CharField(default="proposed", index=True)
     merged_into = ForeignKeyField("self", null=True, backref="merged", on_delete="SET NULL")
+    CLOSED = ("merged", "withdrawn")  # states that no longer count as a proposal
     attachment = CharField(default="")  # sha256 of the file in the evidence store (instance/evidence/)
     attachment_name = CharField(default="")
     attachment_type = CharField(default="")
     awarded = BooleanField(default=False)
+    version = IntegerField(default=0)  # the unit edits a proposal only from the copy it last saw
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
 

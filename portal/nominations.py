@@ -16,7 +16,7 @@ from . import clock, evidence
 from .auth import WATCHERS, roles_required
 from .checklist import current_campaign
 from .db import database
-from .forms import Form
+from .forms import Form, posted_version
 from .models import (
     AWARDS, NOMINATION_STATES, NOMINEE_KINDS, Campaign, Comment, Event, Nomination, Publication, User, Vote, utcnow,
 )
@@ -84,11 +84,11 @@ def _record(kind, nomination, before=None, after=None, subject=None):
 def duplicates(campaign: Campaign) -> dict:
     """Nomination id -> other proposals of the same nominee for the same achievement: in this campaign
     any other proposal of that nominee; in an earlier campaign one whose achievement reads the same."""
-    mine = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.state != "merged"))
+    mine = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.state.not_in(Nomination.CLOSED)))
     if not mine:
         return {}
     others = list(Nomination.select(Nomination, Campaign).join(Campaign).where(
-        Nomination.nominee_key.in_({n.nominee_key for n in mine}), Nomination.state != "merged",
+        Nomination.nominee_key.in_({n.nominee_key for n in mine}), Nomination.state.not_in(Nomination.CLOSED),
         (Nomination.campaign == campaign) | (Campaign.starts_on < campaign.starts_on)))
     found = {}
     for n in mine:
@@ -144,10 +144,33 @@ def new():
     return _new_page(campaign, NominationForm(workplace=current_user.unit.name))
 
 
-def _new_page(campaign, form, status=200, message=None):
+def _new_page(campaign, form, status=200, message=None, nomination=None):
+    """The proposal form: a new one, or `nomination` being corrected."""
     report = report_of(campaign, current_user.unit)
-    return render_template("nominations/new.html", form=form, campaign=campaign, report=report,
-                           open=filing_open(campaign, report), message=message), status
+    editable = nomination is None or nomination.state == "proposed"
+    return render_template("nominations/new.html", form=form, campaign=campaign, report=report, nomination=nomination,
+                           open=filing_open(campaign, report) and editable, message=message), status
+
+
+def _attachment(form) -> tuple | None:
+    """The uploaded file, checked and kept, as (sha256, name, kind); None when none was chosen.
+    Raises evidence.Rejected."""
+    file = form.attachment.data
+    if not (file and file.filename):
+        return None
+    upload = evidence.accept(file.stream.read(evidence.MAX_BYTES + 1))
+    evidence.keep(upload)
+    return upload.sha256, evidence.display_name(file.filename), upload.kind
+
+
+def _fill(nomination, form, attachment):
+    """The form's fields on `nomination`; a new attachment replaces the old, none keeps it."""
+    kept = nomination.attachment, nomination.attachment_name, nomination.attachment_type
+    form.populate_obj(nomination)
+    if nomination.kind == "collective":
+        nomination.position = ""
+    nomination.attachment, nomination.attachment_name, nomination.attachment_type = attachment or kept
+    nomination.fill_keys()
 
 
 @bp.post("/nominations")
@@ -156,24 +179,17 @@ def create():
     campaign, unit = current_campaign(), current_user.unit
     form = NominationForm()
     if not filing_open(campaign, report_of(campaign, unit)):
-        return _new_page(campaign, form, 400, "Đã quá hạn gửi đề nghị khen thưởng.")
+        return _new_page(campaign, form, 400, LATE)
     if not form.validate_on_submit():
         return _new_page(campaign, form, 400)
-    upload, file = None, form.attachment.data
-    if file and file.filename:
-        try:
-            upload = evidence.accept(file.stream.read(evidence.MAX_BYTES + 1))
-        except evidence.Rejected as rejected:
-            form.attachment.errors = [str(rejected)]
-            return _new_page(campaign, form, 400)
-        evidence.keep(upload)
+    try:
+        attachment = _attachment(form)
+    except evidence.Rejected as rejected:
+        form.attachment.errors = [str(rejected)]
+        return _new_page(campaign, form, 400)
     with database.atomic():
         nomination = Nomination(campaign=campaign, unit=unit, created_by=current_user)
-        form.populate_obj(nomination)
-        if nomination.kind == "collective":
-            nomination.position = ""
-        nomination.attachment, nomination.attachment_name, nomination.attachment_type = (
-            (upload.sha256, evidence.display_name(file.filename), upload.kind) if upload else ("", "", ""))
+        _fill(nomination, form, attachment)
         if not _replayed(nomination):
             nomination.save()
             _record("nomination.add", nomination, after=nomination.as_dict())
@@ -181,11 +197,83 @@ def create():
     return redirect(url_for("reports.page", _anchor="nominations"), 303)
 
 
+LATE = "Đã quá hạn gửi đề nghị khen thưởng."
+
+
+def _handled(nomination) -> str:
+    return (f"Phòng Văn hóa – Xã hội đã xử lý đề nghị này (“{NOMINATION_STATES[nomination.state]}”) "
+            "nên đơn vị không sửa hay rút được nữa.")
+
+
+@bp.route("/nominations/<int:nomination_id>/edit", methods=["GET", "POST"])
+@roles_required("unit")
+def edit(nomination_id):
+    """The unit corrects its proposal while the office has not taken it up, until the deadline."""
+    campaign = current_campaign()
+    nomination = _nomination(nomination_id, campaign)
+    locked = _handled(nomination) if nomination.state != "proposed" else None
+    if request.method == "GET":
+        return _new_page(campaign, NominationForm(obj=nomination), message=locked, nomination=nomination)
+    form = NominationForm()
+    if locked:
+        return _new_page(campaign, form, 409, locked, nomination)
+    if not filing_open(campaign, report_of(campaign, current_user.unit)):
+        return _new_page(campaign, form, 400, LATE, nomination)
+    if not form.validate_on_submit():
+        return _new_page(campaign, form, 400, nomination=nomination)
+    try:
+        attachment = _attachment(form)
+    except evidence.Rejected as rejected:
+        form.attachment.errors = [str(rejected)]
+        return _new_page(campaign, form, 400, nomination=nomination)
+    seen = posted_version("version")
+    with database.atomic():
+        before = nomination.as_dict()
+        _fill(nomination, form, attachment)
+        fields = ("kind", "name", "position", "workplace", "achievement", "award", "nominee_key", "achievement_key",
+                  "attachment", "attachment_name", "attachment_type")
+        # Conditional, so that of two phones saving from the same copy only the first one wins.
+        saved = Nomination.update(version=Nomination.version + 1, **{f: getattr(nomination, f) for f in fields}).where(
+            Nomination.id == nomination.id, Nomination.version == seen, Nomination.state == "proposed").execute()
+        if saved:
+            _record("nomination.update", nomination, before=before, after=nomination.as_dict())
+    if not saved:
+        current = Nomination.get_by_id(nomination.id)
+        if current.state != "proposed":
+            return _new_page(campaign, form, 409, _handled(current), current)
+        return _new_page(campaign, form, 409, "Đề nghị này vừa được sửa ở một máy khác. Nội dung bạn nhập vẫn còn "
+                         "dưới đây; bấm “Lưu đề nghị” lần nữa nếu muốn thay bằng nội dung này.", current)
+    flash(f"Đã lưu đề nghị khen thưởng cho “{nomination.name}”.", "info")
+    return redirect(url_for("reports.page", _anchor="nominations"), 303)
+
+
+@bp.post("/nominations/<int:nomination_id>/withdraw")
+@roles_required("unit")
+def withdraw(nomination_id):
+    campaign = current_campaign()
+    nomination = _nomination(nomination_id, campaign)
+    if not Form().validate_on_submit():
+        abort(400)
+    if nomination.state != "withdrawn":  # a replayed request changes nothing
+        if nomination.state != "proposed":
+            return _new_page(campaign, NominationForm(obj=nomination), 409, _handled(nomination), nomination)
+        if not filing_open(campaign, report_of(campaign, current_user.unit)):
+            return _new_page(campaign, NominationForm(obj=nomination), 400, LATE, nomination)
+        with database.atomic():
+            before = nomination.as_dict()
+            if Nomination.update(state="withdrawn").where(Nomination.id == nomination.id,
+                                                          Nomination.state == "proposed").execute():
+                nomination.state = "withdrawn"
+                _record("nomination.withdraw", nomination, before=before, after=nomination.as_dict())
+    flash(f"Đã rút đề nghị khen thưởng cho “{nomination.name}”.", "info")
+    return redirect(url_for("reports.page", _anchor="nominations"), 303)
+
+
 def _replayed(nomination) -> bool:
     """The same proposal sent again (a retried request on a weak link) is already saved."""
     nomination.fill_keys()
     return Nomination.select().where(
-        Nomination.campaign == nomination.campaign, Nomination.unit == nomination.unit,
+        Nomination.campaign == nomination.campaign, Nomination.unit == nomination.unit, Nomination.state != "withdrawn",
         Nomination.nominee_key == nomination.nominee_key, Nomination.achievement_key == nomination.achievement_key,
         Nomination.award == nomination.award, Nomination.attachment == nomination.attachment).exists()
 
@@ -210,7 +298,7 @@ def attachment(nomination_id):
 
 def _list_context(campaign):
     nominations = list(Nomination.select(Nomination).where(Nomination.campaign == campaign)
-                       .order_by(Nomination.state == "merged", Nomination.id))
+                       .order_by(Nomination.state.in_(Nomination.CLOSED), Nomination.id))
     comments = {}
     for c in Comment.select(Comment.nomination, Comment.answer).join(Nomination).where(
             Nomination.campaign == campaign):
@@ -259,7 +347,7 @@ def merge(nomination_id):
                                     Nomination.campaign == nomination.campaign)
     if not Form().validate_on_submit():
         abort(400)
-    if target is None or target.id == nomination.id or target.state == "merged" or nomination.state != "proposed":
+    if target is None or target.id == nomination.id or target.state in Nomination.CLOSED or nomination.state != "proposed":
         flash("Không gộp được: chỉ gộp một đề nghị đang chờ xét vào một đề nghị khác còn hiệu lực.", "error")
         return redirect(url_for("nominations.show", nomination_id=nomination.id), 303)
     with database.atomic():

@@ -36,7 +36,7 @@ def filings(campaign: Campaign) -> dict:
             .join(Report, JOIN.LEFT_OUTER, on=(Report.unit == Unit.id) & (Report.campaign == campaign))
             .switch(Unit)
             .join(Nomination, JOIN.LEFT_OUTER, on=(Nomination.unit == Unit.id) & (Nomination.campaign == campaign)
-                  & (Nomination.state != "merged"))
+                  & (Nomination.state.not_in(Nomination.CLOSED)))
             .where(Unit.path.startswith(campaign.unit.path))
             .group_by(Unit.id, Report.state, Report.late).dicts())
     return {r["id"]: r for r in rows}

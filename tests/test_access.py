@@ -53,6 +53,8 @@ ACCESS = {
     "reports.save": ("unit",),
     "nominations.new": ("unit",),
     "nominations.create": ("unit",),
+    "nominations.edit": ("unit",),
+    "nominations.withdraw": ("unit",),
     "nominations.vote": ("council",),
     "nominations.comment": ("supervisor",),
     "audit.page": ("office",),

@@ -73,6 +73,74 @@ def test_a_retried_proposal_is_saved_once(actor):
     assert Event.select().where(Event.kind == "nomination.add").count() == 1
 
 
+def edit_form(actor, n) -> dict:
+    return form_data(soup(actor.client.get(f"/nominations/{n.id}/edit")).select_one(f"form[action$='/{n.id}/edit']"))
+
+
+def test_a_unit_corrects_its_proposal_while_the_office_has_not_taken_it_up(actor):
+    import io
+
+    actor.login("ban-na-bo")
+    propose(actor, name="Lò Văn Sang", attachment=(io.BytesIO(PDF), "bien-ban.pdf"))
+    n = nomination("Lò Văn Sang")
+    link = soup(actor.client.get("/report")).select_one("#my-nominations a[href$='/edit']")
+    assert link["href"] == f"/nominations/{n.id}/edit"
+    form = edit_form(actor, n)
+    assert (form["name"], form["award"], form["version"]) == ("Lò Văn Sang", "giay-khen", "0")
+    response = actor.client.post(f"/nominations/{n.id}/edit", data={**form, "name": "Lò Văn Sáng", "award": "lao-dong-tien-tien"},
+                                 content_type="multipart/form-data")
+    assert response.status_code == 303
+    n = Nomination.get_by_id(n.id)
+    assert (n.name, n.award, n.version, n.nominee_key) == ("Lò Văn Sáng", "lao-dong-tien-tien", 1, "lò văn sáng|bản nà bỏ")
+    assert (n.attachment_name, n.attachment_type) == ("bien-ban.pdf", "pdf")  # no new file: the old one stays
+    event = Event.get(Event.kind == "nomination.update")
+    assert (json.loads(event.before)["name"], json.loads(event.after)["name"]) == ("Lò Văn Sang", "Lò Văn Sáng")
+    # Another phone of the unit saves from the copy it had: refused, its text kept, nothing overwritten.
+    stale = actor.client.post(f"/nominations/{n.id}/edit", data={**form, "name": "Tên gõ ở máy kia"})
+    assert stale.status_code == 409
+    page = soup(stale)
+    assert "vừa được sửa ở một máy khác" in page.select_one("[role=alert]").text
+    assert page.select_one("input[name=name]")["value"] == "Tên gõ ở máy kia"
+    assert page.select_one("input[name=version]")["value"] == "1"
+    assert Nomination.get_by_id(n.id).name == "Lò Văn Sáng"
+    switch(actor, "ban-na-it")
+    assert actor.client.get(f"/nominations/{n.id}/edit").status_code == 403
+    assert actor.client.post(f"/nominations/{n.id}/edit", data={**form, "csrf_token": csrf_token(actor.client)}
+                             ).status_code == 403
+
+
+def test_a_unit_withdraws_a_proposal_once_and_it_no_longer_counts(actor):
+    actor.login("ban-na-bo")
+    propose(actor)
+    n = nomination()
+    assert [post(actor, f"/nominations/{n.id}/withdraw").status_code for _ in range(2)] == [303, 303]
+    assert Nomination.get_by_id(n.id).state == "withdrawn"
+    assert Event.select().where(Event.kind == "nomination.withdraw").count() == 1
+    assert "Đơn vị đã rút" in soup(actor.client.get("/report")).select_one("#my-nominations").text
+    assert propose(actor).status_code == 303  # proposing the same person again is a new proposal
+    assert Nomination.select().where(Nomination.state == "proposed").count() == 1
+    switch(actor, "vanhoa")
+    post(actor, "/nominations/send")
+    assert Nomination.get_by_id(n.id).state == "withdrawn"
+
+
+def test_a_proposal_the_office_has_sent_can_no_longer_be_changed_by_the_unit(actor):
+    actor.login("ban-na-bo")
+    propose(actor)
+    n = nomination()
+    form = edit_form(actor, n)
+    switch(actor, "vanhoa")
+    post(actor, "/nominations/send")
+    switch(actor, "ban-na-bo")
+    page = soup(actor.client.get(f"/nominations/{n.id}/edit"))
+    assert "đã xử lý đề nghị này" in page.select_one("[role=alert]").text and not page.select("main form")
+    assert actor.client.post(f"/nominations/{n.id}/edit", data={**form, "name": "Tên khác",
+                                                                "csrf_token": csrf_token(actor.client)}).status_code == 409
+    assert post(actor, f"/nominations/{n.id}/withdraw").status_code == 409
+    assert (Nomination.get_by_id(n.id).name, Nomination.get_by_id(n.id).state) == ("Lò Văn Sáng", "sent")
+    assert not soup(actor.client.get("/report")).select("#my-nominations a[href$='/edit']")
+
+
 def test_a_proposal_with_missing_fields_comes_back_with_each_error_and_the_typed_text(actor):
     actor.login("ban-na-bo")
     response = propose(actor, name="", award="", achievement="Giữ gìn an ninh")
