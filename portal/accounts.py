@@ -141,8 +141,9 @@ def password():
 
 def _must_change_first():
     """A one-time password opens only the page that replaces it."""
-    if (current_user.is_authenticated and current_user.must_change_password
-            and request.endpoint not in _OPEN_ENDPOINTS):
+    # The endpoint first: for /healthz, loading the user would ask the database before the check does.
+    if (request.endpoint not in _OPEN_ENDPOINTS and current_user.is_authenticated
+            and current_user.must_change_password):
         target = url_for("accounts.password")
         if request.headers.get("HX-Request"):
             return hx_response("", 200, redirect=target)

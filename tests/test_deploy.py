@@ -25,6 +25,15 @@ def test_health_check_says_503_without_a_stack_trace_when_the_database_is_unreac
     assert response.get_json() == {"status": "error"}
 
 
+def test_a_signed_in_health_check_says_503_too_when_the_database_is_unreachable(actor, tmp_path):
+    """A monitor may carry a session cookie; loading its user must not turn the 503 into a 500."""
+    actor.login("vanhoa")
+    down = make_app(f"sqlite:///{tmp_path / 'no-such-folder' / 'portal.db'}").test_client()
+    down.set_cookie("session", actor.client.get_cookie("session").value)
+    response = down.get("/healthz")
+    assert (response.status_code, response.get_json()) == (503, {"status": "error"})
+
+
 def test_behind_the_proxy_each_citizen_has_their_own_opinion_limit(published, app):  # noqa: F811
     """nginx passes the reader's address in X-Forwarded-For; without PORTAL_PROXY_FIX it is ignored,
     so nobody can dodge the limit by sending the header themselves."""
