@@ -12,6 +12,7 @@ from .auth import WATCHERS, roles_required
 from .checklist import checklist_context, current_campaign
 from .db import database
 from .forms import MAX_INT, Form
+from .htmx import render, wants_fragment
 from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Unit, utcnow
 from .text import clean
 
@@ -112,7 +113,7 @@ def save():
     if report and report.state not in EDITABLE:
         return _refuse(unit, campaign, form, f"Báo cáo đang ở trạng thái “{REPORT_STATES[report.state]}”, không sửa được.")
     if not form.validate_on_submit():
-        return render_template("reports/unit.html", **unit_context(unit, campaign, form)), 400
+        return _page(unit, campaign, 400, form)
     with database.atomic():
         report = report_of(campaign, unit) or Report(campaign=campaign, unit=unit)
         if report.version != form.version.data:
@@ -129,12 +130,22 @@ def save():
         report.save()
         Event.record("report.submit" if submit else "report.save", current_user, campaign=campaign, unit=unit,
                      subject=f"report:{report.id}", before=before, after=report.as_dict())
-    flash("Đã gửi báo cáo sơ kết tới Phòng Văn hóa – Xã hội." if submit else "Đã lưu bản nháp.", "info")
+    notice = "Đã gửi báo cáo sơ kết tới Phòng Văn hóa – Xã hội." if submit else "Đã lưu bản nháp."
+    if wants_fragment():
+        # The report alone, saved: one round trip, and the rest of the page stays as it is.
+        return _page(unit, campaign, notice=f"{notice} ({clock.now():%H:%M})")
+    flash(notice, "info")
     return redirect(url_for("reports.page"), 303)
 
 
 def _refuse(unit, campaign, form, message, status=400):
-    return render_template("reports/unit.html", **unit_context(unit, campaign, form, message)), status
+    return _page(unit, campaign, status, form, message)
+
+
+def _page(unit, campaign, status=200, form=None, message=None, notice=None):
+    """The unit's report page, or for htmx only its report (reports/_report.html)."""
+    return render("reports/unit.html", "reports/_report.html", status, notice=notice,
+                  **unit_context(unit, campaign, form, message))
 
 
 @bp.get("/reports")

@@ -19,6 +19,8 @@ def test_from_a_villages_proposal_to_a_published_decision(server, browser):
     head.fill("#highlights", "Mô hình “Bản không ma túy”")
     head.click("button[value=submit]")
     expect(head.locator(".badge.report-submitted")).to_have_text("Đã gửi")
+    # Saved through htmx: the notice comes inside the swapped report, not as a new page's message.
+    expect(head.locator("#report [role=status]")).to_contain_text("Đã gửi báo cáo sơ kết")
     head.click("text=+ Thêm đề nghị khen thưởng")
     head.fill("#name", "Lò Văn Sáng")
     head.fill("#position", "Trưởng bản")

@@ -124,6 +124,26 @@ def test_at_midnight_commune_time_filing_closes_until_the_office_reopens_it(acto
     assert json.loads(Event.get(Event.kind == "report.submit").after)["late"] is True
 
 
+def test_with_htmx_saving_answers_with_the_report_alone_in_one_round_trip(actor):
+    actor.login("ban-na-bo")
+    form = report_form(actor.client)
+    response = actor.client.post("/report", headers={"HX-Request": "true"},
+                                 data={**form, "highlights": "Mô hình hay", "action": "save"})
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    page = soup(response)
+    assert page.select_one("html") is None and page.select_one("h1") is None
+    assert page.select_one("section#report form.report input[name=version]")["value"] == "1"
+    assert page.select_one("#report [role=status]").text.startswith("Đã lưu bản nháp.")
+    assert page.select_one("textarea[name=highlights]").text.strip() == "Mô hình hay"
+    assert Report.get(Report.unit == unit_of()).highlights == "Mô hình hay"
+    # Nothing is left in the session to pop up on the next page.
+    assert not soup(actor.client.get("/report")).select("#flash .flash")
+    response = actor.client.post("/report", headers={"HX-Request": "true"},
+                                 data={**form, "version": "1", "action": "submit"})
+    assert soup(response).select_one(".badge.report-submitted").text == "Đã gửi"
+    assert not soup(response).select("button[value=submit]")
+
+
 def test_a_stale_report_is_refused_with_409_and_the_typed_text_kept(actor):
     actor.login("ban-na-bo")
     stale = report_form(actor.client)
