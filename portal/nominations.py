@@ -18,7 +18,8 @@ from .checklist import current_campaign
 from .db import database
 from .forms import Form, posted_version
 from .models import (
-    AWARDS, NOMINATION_STATES, NOMINEE_KINDS, Campaign, Comment, Event, Nomination, Publication, User, Vote, utcnow,
+    AWARDS, NOMINATION_STATES, NOMINEE_KINDS, Campaign, Comment, Event, Nomination, Opinion, Publication, User, Vote,
+    utcnow,
 )
 from .reports import filing_open, report_of
 from .text import clean
@@ -466,8 +467,10 @@ def _decision_page(campaign, publication, form, status=200):
     approved = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.state == "approved")
                     .order_by(Nomination.id))
     form.awards.choices = [SelectChoice(n.id, f"{n.name} — {AWARDS[n.award]}") for n in approved]
+    opinions = Opinion.select().where(Opinion.campaign == campaign).count()
     return render_template("nominations/decision.html", campaign=campaign, publication=publication, form=form,
-                           approved=approved), status
+                           approved=approved, opinions=opinions,
+                           window_open=clock.today() <= publication.closes_on), status
 
 
 @bp.route("/decision", methods=["GET", "POST"])

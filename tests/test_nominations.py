@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from portal.models import Campaign, Comment, Event, Nomination, Publication, Unit, User, Vote
+from portal.models import Campaign, Comment, Event, Nomination, Opinion, Publication, Unit, User, Vote
 
 from conftest import FAST_HASH, csrf_token, form_data, soup, switch
 
@@ -355,6 +355,18 @@ def test_the_leader_approves_the_decision_with_the_awards_chosen(actor):
     assert nomination().awarded and not nomination("Tao Văn Nọi").awarded
     assert json.loads(Event.get(Event.kind == "decision.approve").after)["awards"] == [nomination().id]
     assert "25/QĐ-UBND" in soup(actor.client.get("/decision")).select_one("#approved").text
+
+
+def test_the_leader_is_told_while_the_comment_window_is_open_and_how_many_opinions_came(actor, app):
+    publish_with(actor, {"Lò Văn Sáng": "1"})
+    Opinion.create(campaign=Campaign.current(), text="Đồng ý với danh sách")
+    switch(actor, "chutich")
+    window = soup(actor.client.get("/decision")).select_one("#window")
+    closes_on = Publication.get().closes_on
+    assert f"đến hết ngày {closes_on:%d/%m/%Y}" in window.text and "1 ý kiến" in window.text
+    assert window.select_one("a")["href"] == "/opinions"
+    app.config["TODAY"] = (closes_on + dt.timedelta(days=1)).isoformat()
+    assert soup(actor.client.get("/decision")).select_one("#window").text.startswith("Đã hết thời hạn lấy ý kiến")
 
 
 def test_the_decision_waits_for_the_publication(actor):
