@@ -54,6 +54,7 @@ class Unit(BaseModel):
     contact = CharField(default="")
     phone = CharField(default="")
     active = BooleanField(default=True)
+    version = IntegerField(default=0)  # the office edits a unit only from the copy it last saw
 
     @classmethod
     def add(cls, code, name, kind, parent=None, **fields):

@@ -7,7 +7,7 @@ import pytest
 
 from portal.models import Event, Unit, User
 
-from conftest import ROLE_USERS, soup, user
+from conftest import ROLE_USERS, form_data, soup, user
 
 HEADER = ["Tên đơn vị", "Loại", "Đơn vị cấp trên", "Người liên hệ", "Số điện thoại"]
 
@@ -114,6 +114,24 @@ def test_a_unit_form_with_mistakes_comes_back_with_every_error_and_what_was_type
                       "phone": "Số điện thoại chỉ gồm chữ số, dấu cách và các dấu + - . ( )."}
     assert page.select_one("input[name=contact]")["value"] == "Lò Văn A"
     assert Unit.select().where(Unit.name == "Bản Nà Bỏ").count() == 1
+
+
+def test_an_edit_from_an_older_copy_of_a_unit_is_refused_and_what_was_typed_is_kept(actor):
+    actor.login("vanhoa")
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    old = form_data(soup(actor.client.get(f"/units/{unit.id}/edit")).select_one("main form"))
+    assert actor.submit(f"/units/{unit.id}/edit", "main form", phone="0912 000 111").status_code == 303
+    response = actor.client.post(f"/units/{unit.id}/edit", data={**old, "contact": "Lò Văn Mới"})
+    assert response.status_code == 409
+    page = soup(response)
+    assert "vừa được người khác sửa" in page.select_one("#flash").text
+    assert page.select_one("#contact")["value"] == "Lò Văn Mới"
+    assert page.select_one("input[name=version]")["value"] == "1"
+    unit = Unit.get_by_id(unit.id)
+    assert (unit.phone, unit.contact != "Lò Văn Mới") == ("0912 000 111", True)
+    # Saving again from the page it came back with goes through.
+    assert actor.client.post(f"/units/{unit.id}/edit", data=form_data(page.select_one("main form"))).status_code == 303
+    assert Unit.get_by_id(unit.id).contact == "Lò Văn Mới"
 
 
 def test_moving_a_unit_moves_everything_under_it(actor):
