@@ -130,11 +130,11 @@ def save():
         report.save()
         Event.record("report.submit" if submit else "report.save", current_user, campaign=campaign, unit=unit,
                      subject=f"report:{report.id}", before=before, after=report.as_dict())
-    notice = "Đã gửi báo cáo sơ kết tới Phòng Văn hóa – Xã hội." if submit else "Đã lưu bản nháp."
+    notice = "Đã gửi báo cáo sơ kết tới Phòng Văn hóa – Xã hội" if submit else "Đã lưu bản nháp"
     if wants_fragment():
         # The report alone, saved: one round trip, and the rest of the page stays as it is.
-        return _page(unit, campaign, notice=f"{notice} ({clock.now():%H:%M})")
-    flash(notice, "info")
+        return _page(unit, campaign, notice=f"{notice} lúc {clock.now():%H:%M}.")
+    flash(f"{notice}.", "info")
     return redirect(url_for("reports.page"), 303)
 
 

@@ -133,7 +133,7 @@ def test_with_htmx_saving_answers_with_the_report_alone_in_one_round_trip(actor)
     page = soup(response)
     assert page.select_one("html") is None and page.select_one("h1") is None
     assert page.select_one("section#report form.report input[name=version]")["value"] == "1"
-    assert page.select_one("#report [role=status]").text.startswith("Đã lưu bản nháp.")
+    assert page.select_one("#report [role=status]").text.startswith("Đã lưu bản nháp lúc ")
     assert page.select_one("textarea[name=highlights]").text.strip() == "Mô hình hay"
     assert Report.get(Report.unit == unit_of()).highlights == "Mô hình hay"
     # Nothing is left in the session to pop up on the next page.
