@@ -35,6 +35,7 @@ ACTIONS = {
     "create": "Tạo", "add": "Thêm", "update": "Sửa", "remove": "Gỡ", "delete": "Xóa", "archive": "Lưu trữ",
     "clone": "Sao chép", "submit": "Gửi", "return": "Trả lại", "accept": "Tiếp nhận", "reopen": "Mở lại",
     "merge": "Gộp", "send": "Trình", "approve": "Thông qua", "reject": "Không thông qua", "import": "Nhập",
+    "withdraw": "Rút",
 }
 OBJECTS = {
     "account": "tài khoản", "unit": "đơn vị", "campaign": "đợt thi đua", "area": "nội dung thi đua",
