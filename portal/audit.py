@@ -15,7 +15,9 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from . import clock
 from .auth import roles_required
 from .forms import MAX_INT, Form
-from .models import ROLES, STATES, UNIT_KINDS, Area, Campaign, Event, Task, Unit, User
+from .models import (
+    NOMINATION_STATES, REPORT_STATES, ROLES, STATES, UNIT_KINDS, Area, Campaign, Event, Task, Unit, User,
+)
 from .text import vn_sort_key
 
 bp = Blueprint("audit", __name__)
@@ -48,7 +50,9 @@ FIELDS = {
     "evidence": "Mã minh chứng", "status": "Trạng thái", "role": "Vai trò", "active": "Đang hoạt động",
     "contact": "Người liên hệ", "phone": "Điện thoại", "parent": "Đơn vị cấp trên", "text": "Nội dung",
 }
-VALUES = {"state": STATES, "role": ROLES, "kind": {**UNIT_KINDS, "image": "ảnh", "pdf": "PDF"}}
+# The states of checks, reports and nominations share no key, so one table reads them all.
+VALUES = {"state": {**STATES, **REPORT_STATES, **NOMINATION_STATES}, "role": ROLES,
+          "kind": {**UNIT_KINDS, "image": "ảnh", "pdf": "PDF"}}
 HIDDEN = {"version"}  # bookkeeping that tells a reader nothing
 NAMED = {  # subject prefix -> how to find what it names
     "task": (Task, lambda t: t.title), "area": (Area, lambda a: a.title), "campaign": (Campaign, lambda c: c.title),

@@ -67,6 +67,16 @@ def test_evidence_and_unit_kinds_read_in_vietnamese(actor):
     assert "Đã gỡ: không" in [li.text for li in second.select(".changes li")]
 
 
+def test_a_withdrawn_proposal_reads_in_vietnamese(actor):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    Event.record("nomination.withdraw", user("ban-na-bo"), unit=unit, subject="nomination:1",
+                 before={"name": "Lò Văn Sáng", "state": "proposed"}, after={"name": "Lò Văn Sáng", "state": "withdrawn"})
+    actor.login("vanhoa")
+    entry = soup(actor.client.get("/audit")).select_one("ol.log > li")
+    assert entry.select_one(".kind").text == "Rút đề nghị khen thưởng"
+    assert [li.text for li in entry.select(".changes li")] == ["Trạng thái: Chờ Phòng VH-XH xét → Đơn vị đã rút"]
+
+
 def test_the_log_filters_by_unit_user_and_kind(actor):
     tick("ban-na-bo", 2)
     other, _ = tick("ban-na-it", 3)
