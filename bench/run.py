@@ -73,9 +73,16 @@ class Server(Gunicorn):
         super().__init__(db_url, {"PORTAL_SECRET_KEY": "bench", "WEB_CONCURRENCY": str(workers), **env},
                          log=Path(os.devnull))
 
+    def workers(self) -> list[str]:
+        return subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
+
     def rss_mb(self):
-        pids = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
-        return sum(int(Path(f"/proc/{p}/statm").read_text().split()[1]) * 4096 for p in pids) / 2 ** 20
+        return sum(int(Path(f"/proc/{p}/statm").read_text().split()[1]) * 4096 for p in self.workers()) / 2 ** 20
+
+    def cpu_seconds(self) -> float:
+        """User and system time of the workers so far."""
+        fields = [Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split() for p in self.workers()]
+        return sum(int(f[11]) + int(f[12]) for f in fields) / os.sysconf("SC_CLK_TCK")
 
 
 def next_tick(html, token):
@@ -185,17 +192,19 @@ def throughput(base, seconds, clients, usernames):
         r, content, _ = wire.request("GET", "/checklist")
         html = decoded(r, content)
         token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-        actions = re.findall(r'action="(/checks/\d+/\d+)"', html)
-        versions = {a: 0 for a in actions}
+        versions = {action: int(version) for action, version in
+                    re.findall(r'action="(/checks/\d+/\d+)".*?name="version" value="(\d+)"', html, re.S)}
+        actions = list(versions)
         n = 0
         while time.monotonic() < stop:
             action = actions[n % len(actions)]
             state = ("done", "doing")[(n // len(actions)) % 2]
             form = urllib.parse.urlencode({"state": state, "note": "", "version": versions[action], "csrf_token": token})
-            r, _, _ = wire.request("POST", action, form, {"Content-Type": "application/x-www-form-urlencoded",
-                                                          "HX-Request": "true"})
+            r, content, _ = wire.request("POST", action, form, {"Content-Type": "application/x-www-form-urlencoded",
+                                                                "HX-Request": "true"})
             if r.status == 200:
-                versions[action] += 1
+                # As the page would: the next tick of this task carries the version the answer shows.
+                versions[action] = int(re.search(r'name="version" value="(\d+)"', decoded(r, content)).group(1))
                 counts[i] += 1
             else:
                 errors[i] += 1
@@ -205,6 +214,19 @@ def throughput(base, seconds, clients, usernames):
     [t.start() for t in threads]
     [t.join() for t in threads]
     return sum(counts) / seconds, sum(errors)
+
+
+def open_checklists(base, usernames) -> list:
+    """One live checklist stream per unit, as phones left on the checklist page hold them."""
+    host, port = "127.0.0.1", int(base.rsplit(":", 1)[1])
+    streams = []
+    for username in usernames:
+        wire = Wire(base)
+        wire.login(username)
+        s = socket.create_connection((host, port))
+        s.sendall(f"GET /checklist/events HTTP/1.1\r\nHost: x\r\nCookie: {wire.cookie}\r\n\r\n".encode())
+        streams.append(s)
+    return streams
 
 
 def board_renders(base, seconds, clients, kind=""):
@@ -304,7 +326,7 @@ def main():
 
         step("200 units × 40 tasks")
         big = big_database(Path(tmp) / "big.db", 200, 40)
-        server = Server(big)
+        server = Server(big, PORTAL_LOGIN_RATE_LIMIT="100000 per minute")  # 150 phones log in from here
         try:
             usernames = [f"bench-{i:03}" for i in range(16)]
             rate, errors = throughput(server.base, seconds, 16, usernames)
@@ -313,6 +335,17 @@ def main():
             renders = board_renders(server.base, seconds, 4)
             rows.append(("gunicorn, 200 units × 40 tasks", "board renders/s (4 clients)", f"{renders:.1f}/s"))
             results["board renders per second"] = renders
+            step("checklists open")
+            streams = open_checklists(server.base, [f"bench-{i:03}" for i in range(16, 166)])
+            time.sleep(2)
+            began = server.cpu_seconds()
+            time.sleep(seconds)
+            idle = (server.cpu_seconds() - began) / seconds
+            rate, errors = throughput(server.base, seconds, 16, usernames)
+            [s.close() for s in streams]
+            rows.append(("… with 150 checklists open", "workers' CPU, nobody ticking", f"{100 * idle:.0f}% of a core"))
+            rows.append(("… with 150 checklists open", "ticks/s (16 clients)", f"{rate:.0f}/s, {errors} errors"))
+            results["150 checklists open"] = {"idle cpu": idle, "ticks per second": rate, "errors": errors}
         finally:
             server.stop()
 

@@ -65,7 +65,7 @@ def events():
     unit, campaign = current_user.unit, current_campaign()
 
     def render_events(batch):
-        mine = [e for e in batch if e.unit_id == unit.id and e.kind == "check.set"]
+        mine = [e for e in batch if e.kind == "check.set"]
         if not mine:
             return []
         ctx = checklist_context(unit, campaign)
@@ -77,7 +77,7 @@ def events():
                 messages.append(live.message(e.id, "change", render_template("checklist/_live.html", task=task, **ctx)))
         return messages
 
-    return live.stream(live.cursor(), render_events)
+    return live.stream(live.cursor(), render_events, unit_id=unit.id)
 
 
 def own_task(unit_id: int, task_id: int):

@@ -22,8 +22,9 @@ def message(event_id: int, name: str, html: str) -> str:
     return f"id: {event_id}\nevent: {name}\n{data}\n"
 
 
-def stream(start: int, render) -> Response:
-    """Streams `render(events)` (a list of SSE messages) for each batch of new events.
+def stream(start: int, render, unit_id: int | None = None) -> Response:
+    """Streams `render(events)` (a list of SSE messages) for each batch of new events (of one unit only,
+    given `unit_id`: a unit's page needs no other, and reading the others for every open phone costs).
 
     The stream ends after LIVE_STREAM_SECONDS; the browser reconnects with Last-Event-ID,
     which lets workers recycle without anyone missing an event.
@@ -39,7 +40,7 @@ def stream(start: int, render) -> Response:
         began = quiet_since = time.monotonic()
         while time.monotonic() - began < lifetime:
             with database.connection_context():
-                events = Event.newer_than(position)
+                events = Event.newer_than(position, unit_id=unit_id)
                 messages = render(events) if events else []
             if events:
                 position = events[-1].id
