@@ -3,8 +3,10 @@ against gunicorn on this machine (locust, headless, as a library). Prints latenc
 errors, ticks acknowledged against ticks the database holds, and the events each board received;
 exits non-zero on an error, a lost tick, or a board event missed or received twice.
 
-    make bench-load                    # 60 seconds
+    make bench-load                    # 60 seconds, SQLite
     make bench-load ARGS="--seconds 20"
+    make bench-load ARGS="--database-url postgresql://postgres@127.0.0.1:5432/portal_bench"
+                                       # PostgreSQL: an existing database, whose tables are dropped first
 """
 from locust import HttpUser, between, constant, task  # noqa: I001  (first: locust patches the standard library for gevent)
 from locust.env import Environment
@@ -12,13 +14,13 @@ from locust.env import Environment
 import argparse
 import json
 import random
-import sqlite3
 import sys
 import tempfile
 from pathlib import Path
 
 import gevent
 from bs4 import BeautifulSoup
+from playhouse.db_url import connect
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
@@ -110,32 +112,50 @@ class BoardViewer(HttpUser):
             r.close()
 
 
-def stored(db: Path, since: int) -> set:
+def query(url: str, sql: str, *params) -> list:
+    """Rows of `sql` (`?` marks a parameter) read straight from the database the server uses."""
+    database = connect(url)
+    try:
+        return database.execute_sql(sql.replace("?", database.param), params).fetchall()
+    finally:
+        database.close()
+
+
+def emptied(url: str) -> str:
+    """`url`, with nothing in it: a PostgreSQL database loses its tables (its schema is made anew)."""
+    if url.startswith("postgres"):
+        database = connect(url)
+        database.execute_sql("DROP SCHEMA public CASCADE")
+        database.execute_sql("CREATE SCHEMA public")
+        database.close()
+    return url
+
+
+def stored(url: str, since: int) -> set:
     """(action, version) of every check.set event after `since`, as the database holds them."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT unit_id, subject, after FROM event WHERE kind = 'check.set' AND id > ?", (since,))
-        return {(f"/checks/{unit}/{subject.removeprefix('task:')}", json.loads(after)["version"])
-                for unit, subject, after in rows}
+    rows = query(url, "SELECT unit_id, subject, after FROM event WHERE kind = 'check.set' AND id > ?", since)
+    return {(f"/checks/{unit}/{subject.removeprefix('task:')}", json.loads(after)["version"])
+            for unit, subject, after in rows}
 
 
-def board_events(db: Path, since: int) -> int:
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT count(*) FROM event WHERE id > ? AND unit_id IS NOT NULL", (since,)).fetchone()[0]
+def board_events(url: str, since: int) -> int:
+    return query(url, "SELECT count(*) FROM event WHERE id > ? AND unit_id IS NOT NULL", since)[0][0]
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=60, help="how long the units tick")
     parser.add_argument("--viewers", type=int, default=VIEWERS, help="boards open on SSE")
+    parser.add_argument("--database-url", help="a PostgreSQL database to use (its tables are dropped); "
+                                               "default: a new SQLite file")
     args = parser.parse_args()
     BoardViewer.fixed_count = args.viewers
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "load.db"
         print(f"… the demo commune grown to {UNITS} villages", file=sys.stderr, flush=True)
-        url = big_database(db, UNITS, 0)  # 0: the demo campaign's own tasks
-        with sqlite3.connect(db) as conn:
-            usernames = [u for (u,) in conn.execute("SELECT username FROM user WHERE role = 'unit' ORDER BY username")]
-            Run.start_event = conn.execute("SELECT coalesce(max(id), 0) FROM event").fetchone()[0]
+        url = emptied(args.database_url or f"sqlite:///{tmp}/load.db")
+        big_database(url, UNITS, 0)  # 0: the demo campaign's own tasks
+        usernames = [u for (u,) in query(url, """SELECT username FROM "user" WHERE role = 'unit' ORDER BY username""")]
+        Run.start_event = query(url, "SELECT coalesce(max(id), 0) FROM event")[0][0]
         Run.usernames = iter(usernames[:UNITS])
         # Every simulated phone logs in from 127.0.0.1: lift the per-address login limit for the run.
         server = Server(url, PORTAL_LOGIN_RATE_LIMIT="100000 per minute")
@@ -148,14 +168,14 @@ def main():
             Run.ticking = False
             gevent.sleep(3)  # the last ticks are answered
             for _ in range(60):  # the boards catch up, or 30 s pass
-                if all(len(set(ids)) >= board_events(db, Run.start_event) for ids in Run.received):
+                if all(len(set(ids)) >= board_events(url, Run.start_event) for ids in Run.received):
                     break
                 gevent.sleep(0.5)
             runner.quit()
         finally:
             server.stop()
-        saved = stored(db, Run.start_event)
-        expected = board_events(db, Run.start_event)
+        saved = stored(url, Run.start_event)
+        expected = board_events(url, Run.start_event)
 
     print(f"\n{'kind':<10} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
     for name, method in KINDS:

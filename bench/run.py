@@ -41,9 +41,8 @@ def flask(db_url, *args, stdin=None):
                    stdout=subprocess.DEVNULL, input=stdin, text=True)
 
 
-def big_database(path: Path, units: int, tasks: int) -> str:
-    """The demo commune grown to `units` villages and `tasks` tasks."""
-    url = f"sqlite:///{path}"
+def big_database(url: str, units: int, tasks: int) -> str:
+    """The demo commune grown to `units` villages and `tasks` tasks, in the empty database at `url`."""
     flask(url, "db", "upgrade")
     script = f"""
 import itertools
@@ -325,7 +324,7 @@ def main():
             server.stop()
 
         step("200 units × 40 tasks")
-        big = big_database(Path(tmp) / "big.db", 200, 40)
+        big = big_database(f"sqlite:///{tmp}/big.db", 200, 40)
         server = Server(big, PORTAL_LOGIN_RATE_LIMIT="100000 per minute")  # 150 phones log in from here
         try:
             usernames = [f"bench-{i:03}" for i in range(16)]
