@@ -167,6 +167,19 @@ def test_a_task_without_a_title_is_refused_beside_its_field(office, village):
     assert Task.get_by_id(task.id).title == task.title
 
 
+def test_a_plan_changed_by_another_worker_shows_at_once_here_too(actor, village):
+    """Each worker keeps a copy of the campaign's areas and tasks, valid while campaign.revision holds."""
+    unit, task = village
+    actor.login(unit.code)
+    assert task.title in actor.client.get("/checklist").get_data(as_text=True)  # this worker's copy is made
+    # What another worker's edit leaves in the database: the task changed, the revision moved on,
+    # and nothing said to this worker.
+    Task.update(title="Họp dân đầu xuân").where(Task.id == task.id).execute()
+    Campaign.update(revision=Campaign.revision + 1).where(Campaign.id == task.area.campaign_id).execute()
+    page = actor.client.get("/checklist").get_data(as_text=True)
+    assert "Họp dân đầu xuân" in page and task.title not in page
+
+
 def test_an_edit_based_on_an_older_plan_is_refused_and_what_was_typed_is_kept(office, village):
     """Two office tabs: the second saves a task, then the first saves the heading it loaded before."""
     _, task = village

@@ -34,16 +34,21 @@ def checklist(html):
     return page.select_one("input[name=csrf_token]")["value"], rows
 
 
+def signed_in(base, username) -> requests.Session:
+    http = requests.Session()
+    token = BeautifulSoup(http.get(base + "/login", timeout=10).text, "html.parser").select_one(
+        "input[name=csrf_token]")["value"]
+    r = http.post(base + "/login", data={"username": username, "password": "demo2026", "csrf_token": token},
+                  allow_redirects=False, timeout=10)
+    assert r.status_code == 303, r.text
+    return http
+
+
 class Phone:
     """A unit's phone on the real server: its own cookies, ticking its checklist as htmx does."""
 
     def __init__(self, base, username):
-        self.base, self.http = base, requests.Session()
-        token = BeautifulSoup(self.http.get(base + "/login", timeout=10).text, "html.parser").select_one(
-            "input[name=csrf_token]")["value"]
-        r = self.http.post(base + "/login", data={"username": username, "password": "demo2026", "csrf_token": token},
-                           allow_redirects=False, timeout=10)
-        assert r.status_code == 303, r.text
+        self.base, self.http = base, signed_in(base, username)
         self.reload()
 
     def reload(self):
@@ -211,3 +216,4 @@ def test_concurrent_writers_never_see_database_is_locked(gunicorn):
     assert [status for status, _ in answers if status != 200] == []
     assert not [body for _, body in answers if "locked" in body.lower()]
     assert "database is locked" not in gunicorn.log.read_text()
+
