@@ -17,6 +17,7 @@ from .auth import WATCHERS, roles_required
 from .checklist import current_campaign
 from .db import database
 from .forms import Form, posted_version
+from .htmx import render, wants_fragment
 from .models import (
     AWARDS, NOMINATION_STATES, NOMINEE_KINDS, Campaign, Comment, Event, Nomination, Opinion, Publication, User, Vote,
     utcnow,
@@ -317,7 +318,8 @@ def index():
     return render_template("nominations/index.html", **_list_context(current_campaign()))
 
 
-def _detail(nomination, status=200, **forms):
+def _detail(nomination, status=200, notice=None, message=None, **forms):
+    """The proposal's page, or for htmx only its voting section (nominations/_voting.html)."""
     campaign = nomination.campaign
     my_vote = Vote.get_or_none(Vote.nomination == nomination, Vote.user == current_user.id)
     context = dict(
@@ -331,7 +333,8 @@ def _detail(nomination, status=200, **forms):
         comment_form=forms.get("comment_form") or CommentForm(),
         answer_forms=forms.get("answer_forms") or {}, my_vote=my_vote,
     )
-    return render_template("nominations/show.html", AnswerForm=AnswerForm, **context), status
+    return render("nominations/show.html", "nominations/_voting.html", status, AnswerForm=AnswerForm, notice=notice,
+                  message=message, **context)
 
 
 @bp.get("/nominations/<int:nomination_id>")
@@ -384,8 +387,7 @@ def vote(nomination_id):
     nomination = _nomination(nomination_id)
     form = VoteForm()
     if nomination.state != "sent":
-        flash("Đề nghị này không còn trong thời gian bình xét.", "error")
-        return _detail(nomination, 409, vote_form=form)
+        return _detail(nomination, 409, message="Đề nghị này không nằm trong thời gian bình xét.", vote_form=form)
     if not form.validate_on_submit():
         return _detail(nomination, 400, vote_form=form)
     agree, comment = form.agree.data == "1", form.comment.data or ""
@@ -397,6 +399,9 @@ def vote(nomination_id):
             cast.agree, cast.comment, cast.at = agree, comment, utcnow()
             cast.save()
             _record("vote.cast", nomination, before=before, after={"agree": agree, "comment": comment})
+    if wants_fragment():
+        # The tally and the vote alone: one round trip for a member voting from a phone.
+        return _detail(nomination, notice=f"Đã ghi phiếu bình xét lúc {clock.now():%H:%M}.")
     flash("Đã ghi phiếu bình xét.", "info")
     return redirect(url_for("nominations.show", nomination_id=nomination.id), 303)
 

@@ -48,6 +48,7 @@ def test_from_a_villages_proposal_to_a_published_decision(server, browser):
     council.fill("#comment", "Xứng đáng")
     council.click("#vote button")
     expect(council.locator("#tally")).to_contain_text("1 đồng ý")
+    expect(council.locator("#vote [role=status]")).to_contain_text("Đã ghi phiếu bình xét")  # through htmx
 
     office.reload()
     office.click("#publish button")

@@ -295,7 +295,9 @@ def test_a_vote_needs_a_choice_and_a_nomination_not_yet_sent_cannot_be_voted(act
     propose(actor)
     n = nomination()
     switch(actor, "hoidong")
-    assert post(actor, f"/nominations/{n.id}/vote", agree="1").status_code == 409
+    refused = post(actor, f"/nominations/{n.id}/vote", agree="1")
+    assert refused.status_code == 409
+    assert soup(refused).select_one("#voting [role=alert]").text == "Đề nghị này không nằm trong thời gian bình xét."
     switch(actor, "vanhoa")
     post(actor, "/nominations/send")
     switch(actor, "hoidong")
@@ -303,6 +305,24 @@ def test_a_vote_needs_a_choice_and_a_nomination_not_yet_sent_cannot_be_voted(act
     assert response.status_code == 400
     assert soup(response).select_one("#vote .field-error").text == "Chọn đồng ý hoặc không đồng ý."
     assert not Vote.select().exists()
+
+
+def test_with_htmx_a_vote_answers_with_the_voting_section_alone(actor):
+    actor.login("ban-na-bo")
+    propose(actor)
+    n = nomination()
+    switch(actor, "vanhoa")
+    post(actor, "/nominations/send")
+    switch(actor, "hoidong")
+    response = actor.client.post(f"/nominations/{n.id}/vote", headers={"HX-Request": "true"},
+                                 data={"csrf_token": csrf_token(actor.client), "agree": "1", "comment": "Xứng đáng"})
+    assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
+    page = soup(response)
+    assert page.select_one("h1") is None and page.select_one("section#voting")
+    assert page.select_one("#tally").text.startswith("1 đồng ý")
+    assert page.select_one("#vote [role=status]").text.startswith("Đã ghi phiếu bình xét lúc ")
+    assert page.select_one("#vote input[name=agree][value='1']").has_attr("checked")
+    assert not soup(actor.client.get(f"/nominations/{n.id}")).select("#flash .flash")
 
 
 def test_publishing_approves_what_the_council_passed_and_opens_the_comment_window(actor):
