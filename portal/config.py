@@ -50,4 +50,10 @@ def from_environment(instance: Path) -> dict:
         # or anyone could pick the address the login throttle and the opinion limit count).
         "PROXY_FIX": env.get("PORTAL_PROXY_FIX", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
+        # gammu-smsd's SQL storage (sqlite:///var/spool/gammu/smsd.db or postgresql://…); unset: no SMS at all.
+        "SMS_DATABASE_URL": env.get("PORTAL_SMS_DATABASE_URL", ""),
+        # The portal's address as a village head would type it, put in reminders.
+        "SMS_PORTAL_ADDRESS": env.get("PORTAL_SMS_PORTAL_ADDRESS", ""),
+        # Replies and scheduled reminders without diacritics: 160 characters to an SMS instead of 70.
+        "SMS_WITHOUT_DIACRITICS": env.get("PORTAL_SMS_WITHOUT_DIACRITICS", "0") == "1",
     }
