@@ -25,6 +25,11 @@ bp = Blueprint("audit", __name__)
 PAGE = 50
 # A kind reads "<action> <object>" unless it is named here.
 KINDS = {
+    "sms.reminder": "SMS nhắc việc vào hàng gửi",
+    "sms.reply": "SMS trả lời vào hàng gửi",
+    "sms.sent": "SMS đã gửi",
+    "sms.failed": "SMS gửi lỗi",
+    "sms.received": "SMS đến",
     "check.set": "Cập nhật việc của đơn vị",
     "account.password": "Đổi mật khẩu",
     "account.reset": "Cấp lại mật khẩu",
