@@ -19,7 +19,7 @@ from playhouse.db_url import connect
 
 from . import clock, models
 from .db import database
-from .models import STATES, Campaign, Check, Event, Report, SmsIncoming, SmsMessage, Unit, User, utcnow
+from .models import STATES, Campaign, Check, Event, Report, SmsIncoming, SmsMessage, Unit, User
 
 # gammu-smsd's documented tables (docs: gammu-smsd-tables), with the columns the portal uses.
 OUTBOX = ("outbox", ("ID", "DestinationNumber", "TextDecoded", "Coding", "CreatorID", "MultiPart", "UDH"))
@@ -142,7 +142,7 @@ def send(number: str, text: str, kind: str, user=None, unit=None, campaign=None)
     gateway_id = gateway().send(number, text)
     with database.atomic():
         message = SmsMessage.create(gateway_id=gateway_id, number=number, text=text, kind=kind, unit=unit,
-                                    campaign=campaign)
+                                    campaign=campaign, queued_at=clock.utc_now(), state_at=clock.utc_now())
         Event.record(f"sms.{kind}", user, campaign=campaign, unit=unit, subject=f"sms:{message.id}",
                      after={"number": number, "text": text, "gateway_id": gateway_id})
     return message
@@ -155,7 +155,7 @@ def refresh() -> int:
     for gateway_id, state in gateway().states(queued).items():
         message = queued[gateway_id]
         with database.atomic():
-            message.state, message.state_at = state, utcnow()
+            message.state, message.state_at = state, clock.utc_now()
             message.save(only=[SmsMessage.state, SmsMessage.state_at])
             Event.record(f"sms.{state}", None, campaign=message.campaign_id, unit=message.unit_id,
                          subject=f"sms:{message.id}", after={"number": message.number})
@@ -281,7 +281,8 @@ def poll() -> list[SmsIncoming]:
         campaign = Campaign.current()
         try:
             with database.atomic():
-                incoming = SmsIncoming.create(gateway_id=gateway_id, number=number, text=text, outcome="received")
+                incoming = SmsIncoming.create(gateway_id=gateway_id, number=number, text=text, outcome="received",
+                                              received_at=clock.utc_now())
                 reply = answer(number, text, campaign)
                 incoming.unit, incoming.outcome = reply.unit, reply.outcome
                 incoming.save(only=[SmsIncoming.unit, SmsIncoming.outcome])

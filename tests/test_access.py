@@ -61,6 +61,8 @@ ACCESS = {
     "audit.export_csv": ("office",),
     "audit.export_xlsx": ("office",),
     "reminders.page": ("office",),
+    "reminders.sms_POST": ("office",),
+    "reminders.sms_refresh_POST": ("office",),
     "campaigns.index": ("office",),
     "campaigns.new": ("office",),
     "campaigns.import_plan": ("office",),
