@@ -7,7 +7,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app portal
 VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js
 
-.PHONY: run test assets chromium bench bench-load
+.PHONY: run test assets chromium gammu bench bench-load
 .DEFAULT_GOAL := run
 
 run: $(VENV)/.runtime $(VENDOR)
@@ -17,7 +17,7 @@ run: $(VENV)/.runtime $(VENDOR)
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # On SQLite, then again on PostgreSQL when PORTAL_TEST_DATABASE_URL names one (CI sets it).
-test: $(VENV)/.dev $(VENDOR) chromium
+test: $(VENV)/.dev $(VENDOR) chromium gammu
 	PORTAL_TEST_DATABASE_URL= $(BIN)/pytest
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(BIN)/pytest; fi
 
@@ -44,6 +44,12 @@ chromium:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Cần cài chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+# The SMS tests run Debian's gammu-smsd on its fake phone, with its SQL storage on SQLite (libdbi's driver) or PostgreSQL.
+gammu:
+	@dpkg -s gammu-smsd libdbd-sqlite3 >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gammu-smsd libdbd-sqlite3; \
+	  else echo "Cần cài gammu-smsd: sudo apt-get install gammu-smsd libdbd-sqlite3" >&2; exit 1; fi; }
 
 # Page weight, emulated 2G/3G links, live-board latency and server throughput: prints a table,
 # writes bench/results/. ARGS=--quick for a shorter run.

@@ -6,6 +6,7 @@ phone keeps no copy of a sent message); incoming messages are dropped into the f
 (sms/1) in Gammu's SMS backup format, as the modem would receive them."""
 import gzip
 import shutil
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -61,7 +62,8 @@ class Daemon:
             storage = (f"driver = native_pgsql\nhost = {parts.hostname}:{parts.port or 5432}\n"
                        f"user = {parts.username}\npassword = {parts.password or ''}\ndatabase = {parts.path[1:]}\n")
         else:
-            subprocess.run(["sqlite3", str(root / "smsd.db")], input=schema_sql("sqlite"), text=True, check=True)
+            with sqlite3.connect(root / "smsd.db") as conn:
+                conn.executescript(schema_sql("sqlite"))
             self.url = f"sqlite:///{root / 'smsd.db'}"
             storage = f"driver = sqlite3\ndbdir = {root}\ndatabase = smsd.db\n"
         self.log = root / "smsd.log"
@@ -100,7 +102,7 @@ def wait_for(condition, daemon, seconds=30):
 @pytest.fixture
 def modem(app, tmp_path):
     if not shutil.which("gammu-smsd"):
-        pytest.fail("gammu-smsd is missing: make test installs it (apt-get install gammu-smsd libdbd-sqlite3)")
+        pytest.fail("gammu-smsd is missing: `make test` installs it (apt-get install gammu-smsd libdbd-sqlite3)")
     daemon = Daemon(tmp_path, app.config["DATABASE_URL"])
     app.config["SMS_DATABASE_URL"] = daemon.url
     yield daemon
