@@ -93,14 +93,11 @@ class Gateway:
         with self.db.connection_context(), self.db.atomic():
             query = self.outbox.insert(DestinationNumber=number, TextDecoded=texts[0], Coding=coding, CreatorID=CREATOR,
                                        MultiPart="true" if len(texts) > 1 else "false", UDH=udh[0])
-            gateway_id = self._insert(query)
+            gateway_id = list(query.returning(self.outbox.ID).tuples().execute())[0][0]
             for position, (part, header) in enumerate(zip(texts[1:], udh[1:]), start=2):
                 self.multipart.insert(ID=gateway_id, SequencePosition=position, TextDecoded=part, Coding=coding,
                                       UDH=header).execute()
         return gateway_id
-
-    def _insert(self, query) -> int:
-        return list(query.returning(self.outbox.ID).tuples().execute())[0][0]
 
     def states(self, gateway_ids) -> dict:
         """outbox ID -> "sent" or "failed", for the messages gammu-smsd has finished with (every part)."""
