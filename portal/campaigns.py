@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .auth import roles_required
 from .db import database
 from .forms import Form, posted_version
-from .models import UNIT_KINDS, Area, Campaign, Check, Event, Task, Unit
+from .models import UNIT_KINDS, Area, Campaign, Check, Event, Stale, Task, Unit
 from .plan_import import PlanImportError, propose_campaign, read_plan
 from .text import clean
 
@@ -205,21 +205,23 @@ def _failed(campaign: Campaign, form: Form):
     return render_template("campaigns/edit.html", **edit_context(campaign, form)), 400
 
 
-class Stale(Exception):
-    """The editor's form was based on an older revision of the plan than the saved one."""
+def _claim(campaign: Campaign, form: Form | None = None) -> None:
+    """Inside the edit's transaction: moves the plan's revision on from the one the form showed. A Stale
+    carries what its 409 page shows: the campaign, and `form` with what the user typed."""
+    try:
+        campaign.claim(posted_version("revision"))
+    except Stale as stale:
+        stale.campaign, stale.form = campaign, form
+        raise
 
 
-def _claim(campaign: Campaign) -> None:
-    """Inside the edit's transaction: moves the plan's revision on from the one the form showed."""
-    if not campaign.claim(posted_version("revision")):
-        raise Stale
-
-
-def _stale(campaign: Campaign, form: Form | None = None):
-    """The editor as it is now, with what the user typed still in `form`, and why nothing was saved."""
+@bp.errorhandler(Stale)
+def stale(error):
+    """The editor as it is now, with what the user typed still in its form, and why nothing was saved."""
     flash("Kế hoạch vừa được người khác sửa nên chưa lưu thay đổi của bạn. Trang đã hiện bản mới nhất; "
           "những gì bạn vừa nhập vẫn còn trong ô, hãy kiểm tra rồi lưu lại.", "error")
-    return render_template("campaigns/edit.html", **edit_context(Campaign.get_by_id(campaign.id), form)), 409
+    return render_template("campaigns/edit.html",
+                           **edit_context(Campaign.get_by_id(error.campaign.id), error.form)), 409
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -236,17 +238,14 @@ def update(campaign_id):
     if not form.validate_on_submit():
         return _failed(campaign, form)
     heading = ("title", "theme", "starts_on", "ends_on", "report_due_on")
-    try:
-        with database.atomic():
-            _claim(campaign)
-            before = campaign_dict(campaign)
-            for k in heading:
-                setattr(campaign, k, getattr(form, k).data or "")
-            campaign.save(only=[getattr(Campaign, k) for k in heading])  # not the revision just claimed
-            Event.record("campaign.update", current_user, campaign=campaign, subject=f"campaign:{campaign.id}",
-                         before=before, after=campaign_dict(campaign))
-    except Stale:
-        return _stale(campaign, form)
+    with database.atomic():
+        _claim(campaign, form)
+        before = campaign_dict(campaign)
+        for k in heading:
+            setattr(campaign, k, getattr(form, k).data or "")
+        campaign.save(only=[getattr(Campaign, k) for k in heading])  # not the revision just claimed
+        Event.record("campaign.update", current_user, campaign=campaign, subject=f"campaign:{campaign.id}",
+                     before=before, after=campaign_dict(campaign))
     flash("Đã lưu đợt thi đua.", "info")
     return _back(campaign)
 
@@ -299,14 +298,11 @@ def add_area(campaign_id):
     form = AreaForm(prefix="new-area")
     if not form.validate_on_submit():
         return _failed(campaign, form)
-    try:
-        with database.atomic():
-            _claim(campaign)
-            area = Area.create(campaign=campaign, title=form.title.data, position=form.position.data)
-            Event.record("area.create", current_user, campaign=campaign, subject=f"area:{area.id}",
-                         after={"title": area.title, "position": area.position})
-    except Stale:
-        return _stale(campaign, form)
+    with database.atomic():
+        _claim(campaign, form)
+        area = Area.create(campaign=campaign, title=form.title.data, position=form.position.data)
+        Event.record("area.create", current_user, campaign=campaign, subject=f"area:{area.id}",
+                     after={"title": area.title, "position": area.position})
     return _back(campaign, f"area-{area.id}")
 
 
@@ -323,16 +319,13 @@ def update_area(area_id):
     form = AreaForm(prefix=f"area-{area.id}")
     if not form.validate_on_submit():
         return _failed(area.campaign, form)
-    try:
-        with database.atomic():
-            _claim(area.campaign)
-            before = {"title": area.title, "position": area.position}
-            area.title, area.position = form.title.data, form.position.data
-            area.save()
-            Event.record("area.update", current_user, campaign=area.campaign, subject=f"area:{area.id}",
-                         before=before, after={"title": area.title, "position": area.position})
-    except Stale:
-        return _stale(area.campaign, form)
+    with database.atomic():
+        _claim(area.campaign, form)
+        before = {"title": area.title, "position": area.position}
+        area.title, area.position = form.title.data, form.position.data
+        area.save()
+        Event.record("area.update", current_user, campaign=area.campaign, subject=f"area:{area.id}",
+                     before=before, after={"title": area.title, "position": area.position})
     return _back(area.campaign, f"area-{area.id}")
 
 
@@ -346,21 +339,18 @@ def remove_area(area_id):
     """Deletes an area nobody has worked on; one whose tasks units have ticked is archived with them."""
     area = _area(area_id)
     tasks = list(area.tasks)
-    try:
-        with database.atomic():
-            _claim(area.campaign)
-            if _ticked(tasks):
-                area.archived = True
-                area.save(only=[Area.archived])
-                Task.update(archived=True).where(Task.area == area).execute()
-                kind = "area.archive"
-            else:
-                area.delete_instance(recursive=True)
-                kind = "area.delete"
-            Event.record(kind, current_user, campaign=area.campaign, subject=f"area:{area.id}",
-                         before={"title": area.title, "tasks": len(tasks)})
-    except Stale:
-        return _stale(area.campaign)
+    with database.atomic():
+        _claim(area.campaign)
+        if _ticked(tasks):
+            area.archived = True
+            area.save(only=[Area.archived])
+            Task.update(archived=True).where(Task.area == area).execute()
+            kind = "area.archive"
+        else:
+            area.delete_instance(recursive=True)
+            kind = "area.delete"
+        Event.record(kind, current_user, campaign=area.campaign, subject=f"area:{area.id}",
+                     before={"title": area.title, "tasks": len(tasks)})
     flash(f"Đã bỏ nội dung “{area.title}”" + (" (lưu trữ cùng kết quả các đơn vị đã đánh dấu)."
                                               if kind == "area.archive" else "."), "info")
     return _back(area.campaign)
@@ -373,14 +363,11 @@ def add_task(area_id):
     form = TaskForm(prefix=f"new-task-{area.id}")
     if not form.validate_on_submit():
         return _failed(area.campaign, form)
-    try:
-        with database.atomic():
-            _claim(area.campaign)
-            task = Task.create(area=area, **_task_fields(form))
-            Event.record("task.create", current_user, campaign=area.campaign, subject=f"task:{task.id}",
-                         after=task_dict(task))
-    except Stale:
-        return _stale(area.campaign, form)
+    with database.atomic():
+        _claim(area.campaign, form)
+        task = Task.create(area=area, **_task_fields(form))
+        Event.record("task.create", current_user, campaign=area.campaign, subject=f"task:{task.id}",
+                     after=task_dict(task))
     return _back(area.campaign, f"task-{task.id}")
 
 
@@ -402,17 +389,14 @@ def update_task(task_id):
     form = TaskForm(prefix=f"task-{task.id}")
     if not form.validate_on_submit():
         return _failed(task.area.campaign, form)
-    try:
-        with database.atomic():
-            _claim(task.area.campaign)
-            before = task_dict(task)
-            for k, v in _task_fields(form).items():
-                setattr(task, k, v)
-            task.save()
-            Event.record("task.update", current_user, campaign=task.area.campaign, subject=f"task:{task.id}",
-                         before=before, after=task_dict(task))
-    except Stale:
-        return _stale(task.area.campaign, form)
+    with database.atomic():
+        _claim(task.area.campaign, form)
+        before = task_dict(task)
+        for k, v in _task_fields(form).items():
+            setattr(task, k, v)
+        task.save()
+        Event.record("task.update", current_user, campaign=task.area.campaign, subject=f"task:{task.id}",
+                     before=before, after=task_dict(task))
     return _back(task.area.campaign, f"task-{task.id}")
 
 
@@ -421,20 +405,17 @@ def update_task(task_id):
 def remove_task(task_id):
     """A task units have ticked is archived, so their work stays on record; an untouched one is deleted."""
     task = _task(task_id)
-    try:
-        with database.atomic():
-            _claim(task.area.campaign)
-            before = task_dict(task)
-            if _ticked([task]):
-                task.archived = True
-                task.save(only=[Task.archived])
-                kind = "task.archive"
-            else:
-                task.delete_instance()
-                kind = "task.delete"
-            Event.record(kind, current_user, campaign=task.area.campaign, subject=f"task:{task.id}", before=before)
-    except Stale:
-        return _stale(task.area.campaign)
+    with database.atomic():
+        _claim(task.area.campaign)
+        before = task_dict(task)
+        if _ticked([task]):
+            task.archived = True
+            task.save(only=[Task.archived])
+            kind = "task.archive"
+        else:
+            task.delete_instance()
+            kind = "task.delete"
+        Event.record(kind, current_user, campaign=task.area.campaign, subject=f"task:{task.id}", before=before)
     flash("Đã bỏ việc “{}”{}".format(task.title, " (lưu trữ cùng kết quả các đơn vị đã đánh dấu)."
                                       if kind == "task.archive" else "."), "info")
     return _back(task.area.campaign, f"area-{task.area_id}")

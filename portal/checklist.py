@@ -1,5 +1,5 @@
 """A unit's checklist: its tasks by content area, ticked one by one."""
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
@@ -8,7 +8,7 @@ from . import live
 from .auth import roles_required
 from .forms import MAX_INT, Form
 from .htmx import render, wants_fragment
-from .models import STATES, Campaign, Check, Conflict, Event, Evidence, Unit, set_check
+from .models import STATES, Campaign, Check, Event, Evidence, Stale, Unit, set_check
 from .progress import score
 from .text import clean
 
@@ -99,25 +99,31 @@ def set_state(unit_id, task_id):
     unit, task, campaign = own_task(unit_id, task_id)
 
     form = CheckForm()
-    status, message = 200, None
     if not form.validate_on_submit():
-        status = 400
         message = " ".join(e for errors in form.errors.values() for e in errors)
-        check = Check.of(unit, task)
-    else:
-        try:
-            check, _ = set_check(unit, task, form.state.data, form.note.data or "", form.version.data, current_user,
-                                 campaign)
-        except Conflict as conflict:
-            status, check = 409, conflict.current
-            by = check.updated_by
-            who = (by.full_name or by.username) if by else "người khác"
-            message = (f"Việc này vừa được {who} cập nhật thành “{STATES[conflict.current.state]}”. "
-                       "Trang đã hiện trạng thái mới nhất; ghi chú bạn nhập vẫn còn, hãy chọn lại nếu cần.")
-    if status == 200 and not wants_fragment():
+        return _row(unit, task, campaign, 400, Check.of(unit, task), message, form.note.data)
+    check, _ = set_check(unit, task, form.state.data, form.note.data or "", form.version.data, current_user, campaign)
+    if not wants_fragment():
         return redirect(url_for("checklist.page", _anchor=f"task-{task.id}"), 303)
-    drafts = {task.id: form.note.data} if status != 200 else {}
-    ctx = checklist_context(unit, campaign, messages={task.id: message} if message else {}, drafts=drafts,
+    return _row(unit, task, campaign, 200, check)
+
+
+@bp.errorhandler(Stale)
+def stale(_):
+    """A tick from an older copy of the row: the row as saved now, and the note the user typed."""
+    unit, task, campaign = own_task(request.view_args["unit_id"], request.view_args["task_id"])
+    check = Check.of(unit, task)
+    by = check.updated_by
+    who = (by.full_name or by.username) if by else "người khác"
+    message = (f"Việc này vừa được {who} cập nhật thành “{STATES[check.state]}”. "
+               "Trang đã hiện trạng thái mới nhất; ghi chú bạn nhập vẫn còn, hãy chọn lại nếu cần.")
+    return _row(unit, task, campaign, 409, check, message, CheckForm().note.data)
+
+
+def _row(unit, task, campaign, status, check, message=None, draft=None):
+    """The answer to a tick: with htmx the row and the totals, else the whole checklist."""
+    ctx = checklist_context(unit, campaign, messages={task.id: message} if message else {},
+                            drafts={task.id: draft} if status != 200 else {},
                             only=check if wants_fragment() else None)
     return render("checklist/page.html", "checklist/_tick.html", status, task=task, **ctx)
 

@@ -43,7 +43,48 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-class Unit(BaseModel):
+class Stale(Exception):
+    """An edit based on an older version of a row than the one saved, or a new row whose unique key another
+    request took first: nothing was written. Each blueprint answers it once: 409, the row as it is now, and what
+    the user typed kept."""
+
+
+class Versioned(BaseModel):
+    """A row edited only from the copy the user saw: every saved edit moves its version column on by one."""
+
+    VERSION = "version"
+
+    def save_from(self, seen: int | None, *fields: str) -> None:
+        """Saves `fields` as the next version, only while the row is still at `seen`, the version the user's copy
+        showed; a row without an id yet is inserted whole, only while its unique key is free. Raises Stale
+        otherwise. The one optimistic lock of every edit: the database decides by the row count, so two requests
+        that read the same version at the same moment cannot both win (a read, compare, then write could).
+        Hand-written, as every tick runs it."""
+        if seen is None:  # a form without its version: a copy of unknown age
+            raise Stale
+        meta, version, key = self._meta, self.VERSION, self._meta.primary_key.column_name
+        setattr(self, version, seen + 1)
+
+        def values(names):
+            return [meta.fields[n].db_value(self.__data__.get(n)) for n in names]
+
+        if self._pk is None:
+            names = [n for n in meta.sorted_field_names if n in self.__data__ and n != meta.primary_key.name]
+            columns = ", ".join(f'"{meta.fields[n].column_name}"' for n in names)
+            row = execute(f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ({", ".join("?" * len(names))}) '
+                          f'ON CONFLICT DO NOTHING RETURNING "{key}"', *values(names)).fetchone()
+            if row is None:
+                raise Stale
+            self._pk = row[0]
+            return
+        names = [*fields, version]
+        assignments = ", ".join(f'"{meta.fields[n].column_name}" = ?' for n in names)
+        if execute(f'UPDATE "{meta.table_name}" SET {assignments} WHERE "{key}" = ? AND "{version}" = ?',
+                   *values(names), self._pk, seen).rowcount != 1:
+            raise Stale
+
+
+class Unit(Versioned):
     """A node of the unit tree; `path` ("/1/4/") makes "all units under X" one indexed query."""
 
     code = CharField(unique=True)
@@ -119,7 +160,7 @@ class User(UserMixin, BaseModel):
         self.save(only=[User.failed_logins, User.locked_until])
 
 
-class Campaign(BaseModel):
+class Campaign(Versioned):
     unit = ForeignKeyField(Unit, backref="campaigns", on_delete="RESTRICT")
     title = TextField()
     theme = TextField(default="")
@@ -128,6 +169,7 @@ class Campaign(BaseModel):
     report_due_on = DateField()
     status = CharField(default="active", index=True)  # draft | active | closed | archived
     revision = IntegerField(default=0)  # bumped by every saved or deleted area and task
+    VERSION = "revision"
 
     # campaign id -> (revision, areas): this worker's copy of each campaign's structure. A tick
     # needs the whole structure for its scores, and reading it again costs more than the tick.
@@ -145,13 +187,11 @@ class Campaign(BaseModel):
         cls.update(revision=cls.revision + 1).where(cls.id == campaign_id).execute()
         cls._structure.pop(campaign_id, None)
 
-    def claim(self, seen) -> bool:
-        """Moves the revision on from `seen`, the one an editor's form was based on; False when
-        somebody else's edit moved it first, and the form is stale."""
-        claimed = Campaign.update(revision=Campaign.revision + 1).where(
-            Campaign.id == self.id, Campaign.revision == seen).execute() == 1
+    def claim(self, seen: int | None) -> None:
+        """Moves the revision on from `seen`, the one an editor's form was based on; Stale when
+        somebody else's edit moved it first."""
         Campaign._structure.pop(self.id, None)
-        return claimed
+        self.save_from(seen)
 
     def areas_with_tasks(self):
         """Areas in order, each with `.task_list`, from this worker's copy while the revision holds.
@@ -239,7 +279,7 @@ class Task(PartOfStructure):
         return not self.kinds or unit.kind in self.kinds.split(",")
 
 
-class Check(BaseModel):
+class Check(Versioned):
     """A unit's state on a task. No row yet means "todo" at version 0."""
 
     unit = ForeignKeyField(Unit, backref="checks", on_delete="CASCADE")
@@ -274,42 +314,34 @@ class Check(BaseModel):
         return {"state": self.state, "note": self.note, "version": self.version}
 
 
-class Conflict(Exception):
-    """The edit was based on an older version than the one saved."""
-
-    def __init__(self, current: Check):
-        super().__init__("stale version")
-        self.current = current
-
-
 def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user: User, campaign: Campaign):
     """Sets a unit's state on a task, idempotently.
 
-    `version` is what the user saw. A stale version is a conflict unless the saved
-    state already equals the request, which makes a retried request harmless.
+    `version` is what the user saw. A stale version is Stale unless the saved state
+    already equals the request, which makes a retried request harmless.
     Returns (check, changed).
     """
-    with database.atomic():
-        check = Check.of(unit, task)
-        if check.state == state and check.note == note:
-            return check, False
+    # Read outside the write transaction: the conditional write alone decides whether this copy is current.
+    check = Check.of(unit, task)
+    if check.state == state and check.note == note:
+        return check, False
+    try:
         if check.version != version:
-            raise Conflict(check)
+            raise Stale
         before = check.as_dict()
         check.state, check.note = state, note
-        check.version += 1
         check.updated_at, check.updated_by = utcnow(), user
-        if check.id is None:
-            execute('INSERT INTO "check" (unit_id, task_id, state, note, version, updated_at, updated_by_id) '
-                    'VALUES (?, ?, ?, ?, ?, ?, ?)', unit.id, task.id, state, note, check.version, check.updated_at, user.id)
-        else:
-            execute('UPDATE "check" SET state = ?, note = ?, version = ?, updated_at = ?, updated_by_id = ? WHERE id = ?',
-                    state, note, check.version, check.updated_at, user.id, check.id)
-        Event.record(
-            "check.set", user, campaign=campaign, unit=unit, subject=f"task:{task.id}",
-            before=before, after=check.as_dict(),
-        )
+        with database.atomic():
+            check.save_from(version, "state", "note", "updated_at", "updated_by")
+            Event.record("check.set", user, campaign=campaign, unit=unit, subject=f"task:{task.id}",
+                         before=before, after=check.as_dict())
         return check, True
+    except Stale:
+        # A retry that raced the request it repeats finds its own state saved: harmless.
+        current = Check.of(unit, task)
+        if current.state == state and current.note == note:
+            return current, False
+        raise
 
 
 def _id(row):
@@ -387,7 +419,7 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
-class Report(BaseModel):
+class Report(Versioned):
     """A unit's sơ kết for a campaign; `results` holds the text per area id as JSON."""
 
     campaign = ForeignKeyField(Campaign, backref="reports", on_delete="CASCADE")
@@ -414,7 +446,7 @@ class Report(BaseModel):
         return {"state": self.state, "version": self.version, "late": self.late, "reopened": self.reopened}
 
 
-class Nomination(BaseModel):
+class Nomination(Versioned):
     """A proposal for a reward: one collective or one person, proposed by a unit."""
 
     campaign = ForeignKeyField(Campaign, backref="nominations", on_delete="CASCADE")

@@ -19,8 +19,8 @@ from .db import database
 from .forms import Form, posted_version
 from .htmx import render, wants_fragment
 from .models import (
-    AWARDS, NOMINATION_STATES, NOMINEE_KINDS, Campaign, Comment, Event, Nomination, Opinion, Publication, User, Vote,
-    utcnow,
+    AWARDS, NOMINATION_STATES, NOMINEE_KINDS, Campaign, Comment, Event, Nomination, Opinion, Publication, Stale, User,
+    Vote, utcnow,
 )
 from .reports import filing_open, report_of
 from .text import clean
@@ -228,23 +228,12 @@ def edit(nomination_id):
     except evidence.Rejected as rejected:
         form.attachment.errors = [str(rejected)]
         return _new_page(campaign, form, 400, nomination=nomination)
-    seen = posted_version("version")
+    before = nomination.as_dict()
+    _fill(nomination, form, attachment)
     with database.atomic():
-        before = nomination.as_dict()
-        _fill(nomination, form, attachment)
-        fields = ("kind", "name", "position", "workplace", "achievement", "award", "nominee_key", "achievement_key",
-                  "attachment", "attachment_name", "attachment_type")
-        # Conditional, so that of two phones saving from the same copy only the first one wins.
-        saved = Nomination.update(version=Nomination.version + 1, **{f: getattr(nomination, f) for f in fields}).where(
-            Nomination.id == nomination.id, Nomination.version == seen, Nomination.state == "proposed").execute()
-        if saved:
-            _record("nomination.update", nomination, before=before, after=nomination.as_dict())
-    if not saved:
-        current = Nomination.get_by_id(nomination.id)
-        if current.state != "proposed":
-            return _new_page(campaign, form, 409, _handled(current), current)
-        return _new_page(campaign, form, 409, "Đề nghị này vừa được sửa ở một máy khác. Nội dung bạn nhập vẫn còn "
-                         "dưới đây; bấm “Lưu đề nghị” lần nữa nếu muốn thay bằng nội dung này.", current)
+        nomination.save_from(posted_version("version"), "kind", "name", "position", "workplace", "achievement", "award",
+                             "nominee_key", "achievement_key", "attachment", "attachment_name", "attachment_type")
+        _record("nomination.update", nomination, before=before, after=nomination.as_dict())
     flash(f"Đã lưu đề nghị khen thưởng cho “{nomination.name}”.", "info")
     return redirect(url_for("reports.page", _anchor="nominations"), 303)
 
@@ -261,14 +250,33 @@ def withdraw(nomination_id):
             return _new_page(campaign, NominationForm(obj=nomination), 409, _handled(nomination), nomination)
         if not filing_open(campaign, report_of(campaign, current_user.unit)):
             return _new_page(campaign, NominationForm(obj=nomination), 400, LATE, nomination)
+        before = nomination.as_dict()
+        nomination.state = "withdrawn"
         with database.atomic():
-            before = nomination.as_dict()
-            if Nomination.update(state="withdrawn").where(Nomination.id == nomination.id,
-                                                          Nomination.state == "proposed").execute():
-                nomination.state = "withdrawn"
-                _record("nomination.withdraw", nomination, before=before, after=nomination.as_dict())
+            nomination.save_from(nomination.version, "state")
+            _record("nomination.withdraw", nomination, before=before, after=nomination.as_dict())
     flash(f"Đã rút đề nghị khen thưởng cho “{nomination.name}”.", "info")
     return redirect(url_for("reports.page", _anchor="nominations"), 303)
+
+
+@bp.errorhandler(Stale)
+def stale(_):
+    """A change based on an older copy of a proposal: the unit sees the proposal as saved now with what it typed;
+    the office sees the list as it is now."""
+    campaign = current_campaign()
+    if current_user.role != "unit":
+        flash("Đề nghị vừa được cập nhật nên chưa lưu thao tác của bạn. Danh sách dưới đây là bản mới nhất; "
+              "hãy xem rồi làm lại.", "error")
+        return render_template("nominations/index.html", **_list_context(campaign)), 409
+    current = _nomination(request.view_args["nomination_id"], campaign)
+    if request.endpoint == "nominations.withdraw" and current.state == "withdrawn":
+        flash(f"Đã rút đề nghị khen thưởng cho “{current.name}”.", "info")
+        return redirect(url_for("reports.page", _anchor="nominations"), 303)  # a retry raced the request it repeats
+    form = NominationForm() if request.endpoint == "nominations.edit" else NominationForm(obj=current)
+    if current.state != "proposed":
+        return _new_page(campaign, form, 409, _handled(current), current)
+    return _new_page(campaign, form, 409, "Đề nghị này vừa được sửa ở một máy khác. Nội dung bạn nhập vẫn còn "
+                     "dưới đây; bấm “Lưu đề nghị” lần nữa nếu muốn thay bằng nội dung này.", current)
 
 
 def _replayed(nomination) -> bool:
@@ -357,7 +365,7 @@ def merge(nomination_id):
     with database.atomic():
         before = nomination.as_dict()
         nomination.state, nomination.merged_into = "merged", target
-        nomination.save()
+        nomination.save_from(nomination.version, "state", "merged_into")
         _record("nomination.merge", nomination, before=before, after=dict(nomination.as_dict(), into=target.id))
     flash(f"Đã gộp vào đề nghị số {target.id}.", "info")
     return redirect(url_for("nominations.show", nomination_id=target.id), 303)
@@ -374,7 +382,7 @@ def send():
         for nomination in waiting:
             before = nomination.as_dict()
             nomination.state = "sent"
-            nomination.save()
+            nomination.save_from(nomination.version, "state")
             _record("nomination.send", nomination, before=before, after=nomination.as_dict())
     flash(f"Đã gửi {len(waiting)} đề nghị tới Hội đồng Thi đua – Khen thưởng." if waiting
           else "Không còn đề nghị nào chờ gửi.", "info")

@@ -13,7 +13,7 @@ from .checklist import checklist_context, current_campaign
 from .db import database
 from .forms import MAX_INT, Form
 from .htmx import render, wants_fragment
-from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Unit, utcnow
+from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Stale, Unit, utcnow
 from .text import clean
 
 bp = Blueprint("reports", __name__)
@@ -114,20 +114,17 @@ def save():
         return _refuse(unit, campaign, form, f"Báo cáo đang ở trạng thái “{REPORT_STATES[report.state]}”, không sửa được.")
     if not form.validate_on_submit():
         return _page(unit, campaign, 400, form)
+    report = report or Report(campaign=campaign, unit=unit)
+    before = report.as_dict()
+    report.results = json.dumps({a.id: form[f"result_{a.id}"].data or "" for a in ctx["areas"]}, ensure_ascii=False)
+    report.highlights, report.difficulties = form.highlights.data or "", form.difficulties.data or ""
+    report.proposals = form.proposals.data or ""
+    if submit:
+        report.state, report.submitted_at = "submitted", utcnow()
+        report.late = deadline_passed(campaign)
     with database.atomic():
-        report = report_of(campaign, unit) or Report(campaign=campaign, unit=unit)
-        if report.version != form.version.data:
-            return _refuse(unit, campaign, form, "Báo cáo vừa được người khác sửa. Nội dung bạn nhập vẫn còn bên dưới; "
-                                                 "hãy tải lại trang để xem bản mới nhất trước khi lưu.", 409)
-        before = report.as_dict()
-        report.results = json.dumps({a.id: form[f"result_{a.id}"].data or "" for a in ctx["areas"]}, ensure_ascii=False)
-        report.highlights, report.difficulties = form.highlights.data or "", form.difficulties.data or ""
-        report.proposals = form.proposals.data or ""
-        report.version += 1
-        if submit:
-            report.state, report.submitted_at = "submitted", utcnow()
-            report.late = deadline_passed(campaign)
-        report.save()
+        report.save_from(form.version.data, "results", "highlights", "difficulties", "proposals", "state",
+                         "submitted_at", "late")
         Event.record("report.submit" if submit else "report.save", current_user, campaign=campaign, unit=unit,
                      subject=f"report:{report.id}", before=before, after=report.as_dict())
     notice = "Đã gửi báo cáo sơ kết tới Phòng Văn hóa – Xã hội" if submit else "Đã lưu bản nháp"
@@ -136,6 +133,21 @@ def save():
         return _page(unit, campaign, notice=f"{notice} lúc {clock.now():%H:%M}.")
     flash(f"{notice}.", "info")
     return redirect(url_for("reports.page"), 303)
+
+
+@bp.errorhandler(Stale)
+def stale(_):
+    """An edit from an older copy of the report: the report as saved now, and what the user typed."""
+    campaign = current_campaign()
+    if current_user.role == "office":  # reviewing or reopening
+        unit = _unit_in(campaign, request.view_args["unit_id"])
+        return render_template("reports/show.html", **review_context(
+            campaign, unit, ReviewForm(), "Báo cáo vừa được cập nhật nên chưa lưu thao tác của bạn. Trang đã hiện "
+                                          "bản mới nhất; nhận xét bạn nhập vẫn còn, hãy xem rồi làm lại.")), 409
+    unit = current_user.unit
+    form = report_form(checklist_context(unit, campaign), report_of(campaign, unit), formdata=request.form)
+    return _refuse(unit, campaign, form, "Báo cáo vừa được người khác sửa. Nội dung bạn nhập vẫn còn bên dưới; "
+                                         "hãy tải lại trang để xem bản mới nhất trước khi lưu.", 409)
 
 
 def _refuse(unit, campaign, form, message, status=400):
@@ -199,12 +211,11 @@ def review(unit_id):
     if report is None or report.state != "submitted":
         return render_template("reports/show.html", **review_context(
             campaign, unit, form, "Chỉ xét được báo cáo đơn vị đã gửi.")), 409
+    before = report.as_dict()
+    report.state = "accepted" if action == "accept" else "returned"
+    report.office_comment = form.comment.data or ""
     with database.atomic():
-        before = report.as_dict()
-        report.state = "accepted" if action == "accept" else "returned"
-        report.office_comment = form.comment.data or ""
-        report.version += 1
-        report.save()
+        report.save_from(before["version"], "state", "office_comment")
         Event.record(f"report.{action}", current_user, campaign=campaign, unit=unit, subject=f"report:{report.id}",
                      before=before, after=dict(report.as_dict(), comment=report.office_comment))
     flash("Đã tiếp nhận báo cáo." if action == "accept" else "Đã trả lại báo cáo cho đơn vị.", "info")
@@ -223,7 +234,7 @@ def reopen(unit_id):
         if not report.reopened:
             before = report.as_dict()
             report.reopened = True
-            report.save()
+            report.save_from(before["version"], "reopened")
             Event.record("report.reopen", current_user, campaign=campaign, unit=unit, subject=f"report:{report.id}",
                          before=before, after=report.as_dict())
     flash(f"Đã mở lại việc gửi sơ kết và đề nghị cho {unit.name}.", "info")

@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 from .auth import roles_required
 from .db import database
 from .forms import Form, posted_version
-from .models import UNIT_KINDS, Event, Unit, User
+from .models import UNIT_KINDS, Event, Stale, Unit, User
 from .text import clean, vn_sort_key
 from .unit_import import UnitImportError, import_units, name_key, unit_code, unit_dict
 
@@ -90,10 +90,6 @@ def _valid(form: UnitForm, unit: Unit | None) -> bool:
     return valid and not form.name.errors and not form.parent.errors
 
 
-class Stale(Exception):
-    """The form was based on an older copy of the unit than the saved one."""
-
-
 def _save(form: UnitForm, unit: Unit | None) -> Unit:
     parent = Unit.get_or_none(Unit.id == form.parent.data)
     fields = dict(name=form.name.data, kind=form.kind.data, contact=form.contact.data or "",
@@ -104,14 +100,10 @@ def _save(form: UnitForm, unit: Unit | None) -> Unit:
             unit = Unit.add(unit_code(form.name.data, taken), parent=parent, **fields)
             Event.record("unit.create", current_user, unit=unit, subject=f"unit:{unit.id}", after=unit_dict(unit))
             return unit
-        # Conditional: of two edits from the same copy only the first is saved.
-        if not Unit.update(version=Unit.version + 1).where(
-                Unit.id == unit.id, Unit.version == posted_version("version")).execute():
-            raise Stale
         before = unit_dict(unit)
         for name, value in fields.items():
             setattr(unit, name, value)
-        unit.save(only=[getattr(Unit, name) for name in fields])
+        unit.save_from(posted_version("version"), *fields)
         if parent is not None and parent.id != unit.parent_id:
             _move(unit, parent)
         Event.record("unit.update", current_user, unit=unit, subject=f"unit:{unit.id}", before=before,
@@ -134,16 +126,22 @@ def _form_page(unit: Unit | None):
         form.parent.data = Unit.root().id if Unit.root() else None
     _parent_choices(form, unit)
     if request.method == "POST" and _valid(form, unit):
-        try:
-            saved = _save(form, unit)
-        except Stale:
-            flash("Đơn vị này vừa được người khác sửa nên chưa lưu thay đổi của bạn. Những gì bạn nhập vẫn còn "
-                  "dưới đây; bấm “Lưu” lần nữa nếu muốn thay bằng nội dung này.", "error")
-            return render_template("units/form.html", form=form, unit=Unit.get_by_id(unit.id)), 409
+        saved = _save(form, unit)
         flash(f"Đã lưu đơn vị “{saved.name}”.", "info")
         return redirect(url_for("units.page", _anchor=f"unit-{saved.id}"), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("units/form.html", form=form, unit=unit), status
+
+
+@bp.errorhandler(Stale)
+def stale(_):
+    """An edit from an older copy of the unit: the unit as saved now, and what the user typed."""
+    unit = Unit.get_by_id(request.view_args["unit_id"])
+    form = UnitForm()
+    _parent_choices(form, unit)
+    flash("Đơn vị này vừa được người khác sửa nên chưa lưu thay đổi của bạn. Những gì bạn nhập vẫn còn "
+          "dưới đây; bấm “Lưu” lần nữa nếu muốn thay bằng nội dung này.", "error")
+    return render_template("units/form.html", form=form, unit=unit), 409
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
