@@ -249,10 +249,6 @@ def answer(number: str, text: str, campaign) -> Reply:
                  unit)
 
 
-# set_check's refusal of a stale version; its name differs between versions of models.py.
-STALE = tuple(getattr(models, name) for name in ("Stale", "Conflict") if hasattr(models, name))
-
-
 def _tick(unit, task, state, account, campaign) -> bool:
     """An SMS carries no version: it is based on the check as it is now, and tried twice if a web tick
     lands in between. The note stays as it is."""
@@ -261,7 +257,7 @@ def _tick(unit, task, state, account, campaign) -> bool:
         try:
             models.set_check(unit, task, state, check.note, check.version, account, campaign)
             return True
-        except STALE:
+        except models.Stale:
             continue
     return False
 
