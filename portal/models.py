@@ -18,6 +18,7 @@ from peewee import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .clock import utc_now
 from .db import BaseModel, database, execute, is_sqlite, raw
 from .text import vn_sort_key
 
@@ -37,10 +38,6 @@ ROLES = {
     "supervisor": "Ủy ban MTTQ xã",
 }
 STATES = {"todo": "Chưa làm", "doing": "Đang làm", "done": "Hoàn thành", "na": "Không áp dụng"}
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Unit(BaseModel):
@@ -298,7 +295,7 @@ def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user:
         before = check.as_dict()
         check.state, check.note = state, note
         check.version += 1
-        check.updated_at, check.updated_by = utcnow(), user
+        check.updated_at, check.updated_by = utc_now(), user
         if check.id is None:
             execute('INSERT INTO "check" (unit_id, task_id, state, note, version, updated_at, updated_by_id) '
                     'VALUES (?, ?, ?, ?, ?, ?, ?)', unit.id, task.id, state, note, check.version, check.updated_at, user.id)
@@ -321,7 +318,7 @@ class Event(BaseModel):
     """One line of the append-only log: the audit trail and the feed of the live board."""
 
     id = AutoField()
-    at = DateTimeField(default=utcnow, index=True)
+    at = DateTimeField(default=utc_now, index=True)
     kind = CharField(index=True)
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     campaign = ForeignKeyField(Campaign, null=True, on_delete="SET NULL")
@@ -340,7 +337,7 @@ class Event(BaseModel):
         return execute(
             'INSERT INTO event (at, kind, user_id, campaign_id, unit_id, subject, "before", "after") '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            utcnow(), kind, _id(user), _id(campaign), _id(unit), subject,
+            utc_now(), kind, _id(user), _id(campaign), _id(unit), subject,
             json.dumps(before, ensure_ascii=False) if before is not None else "",
             json.dumps(after, ensure_ascii=False) if after is not None else "",
         ).fetchone()[0]
@@ -436,7 +433,7 @@ class Nomination(BaseModel):
     awarded = BooleanField(default=False)
     version = IntegerField(default=0)  # the unit edits a proposal only from the copy it last saw
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utc_now)
 
     def fill_keys(self):
         self.nominee_key = f"{fold(self.name)}|{fold(self.workplace)}"
@@ -455,7 +452,7 @@ class Vote(BaseModel):
     user = ForeignKeyField(User, on_delete="CASCADE")
     agree = BooleanField()
     comment = TextField(default="")
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=utc_now)
 
     class Meta:
         indexes = ((("nomination", "user"), True),)
@@ -467,7 +464,7 @@ class Comment(BaseModel):
     nomination = ForeignKeyField(Nomination, backref="comments", on_delete="CASCADE")
     user = ForeignKeyField(User, on_delete="CASCADE")
     text = TextField()
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=utc_now)
     answer = TextField(default="")
     answered_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     answered_at = DateTimeField(null=True)
@@ -477,7 +474,7 @@ class Publication(BaseModel):
     """The council-approved list posted on /cong-khai, and the decision once the leader approves it."""
 
     campaign = ForeignKeyField(Campaign, unique=True, on_delete="CASCADE")
-    opened_at = DateTimeField(default=utcnow)
+    opened_at = DateTimeField(default=utc_now)
     closes_on = DateField()  # last day of the comment window
     opened_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     decision_number = CharField(default="")
@@ -493,7 +490,7 @@ class Opinion(BaseModel):
     campaign = ForeignKeyField(Campaign, backref="opinions", on_delete="CASCADE")
     name = CharField(default="")
     text = TextField()
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=utc_now)
 
 
 class Evidence(BaseModel):
@@ -508,7 +505,7 @@ class Evidence(BaseModel):
     height = IntegerField(null=True)
     name = CharField(default="")  # the file name on the uploader's phone, shown only, never a path
     uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    uploaded_at = DateTimeField(default=utcnow)
+    uploaded_at = DateTimeField(default=utc_now)
     removed = BooleanField(default=False)
 
     THUMB = 240

@@ -13,7 +13,7 @@ from .checklist import checklist_context, current_campaign
 from .db import database
 from .forms import MAX_INT, Form
 from .htmx import render, wants_fragment
-from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Unit, utcnow
+from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Unit
 from .text import clean
 
 bp = Blueprint("reports", __name__)
@@ -125,7 +125,7 @@ def save():
         report.proposals = form.proposals.data or ""
         report.version += 1
         if submit:
-            report.state, report.submitted_at = "submitted", utcnow()
+            report.state, report.submitted_at = "submitted", clock.utc_now()
             report.late = deadline_passed(campaign)
         report.save()
         Event.record("report.submit" if submit else "report.save", current_user, campaign=campaign, unit=unit,
