@@ -32,6 +32,8 @@ def from_environment(instance: Path) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
         # Keeps apart the counts of several portals (or test runs) sharing one Redis.
         "RATELIMIT_KEY_PREFIX": env.get("PORTAL_RATELIMIT_KEY_PREFIX", "cong-thi-dua"),
+        # While Redis is down each worker counts on its own again, rather than every login answering 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "OPINION_RATE_LIMIT": env.get("PORTAL_OPINION_RATE_LIMIT", "5 per hour"),
         # Per client address, on top of the per-account lockout: guessing across many accounts is slowed too.
         "LOGIN_RATE_LIMIT": env.get("PORTAL_LOGIN_RATE_LIMIT", "20 per minute; 200 per hour"),

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from portal.models import Opinion
 
-from conftest import form_data
+from conftest import form_data, make_app, soup
 from test_nominations import files, publish_with  # noqa: F401 - `files` is an autouse fixture
 
 REDIS = "redis://127.0.0.1:6379/0"
@@ -117,3 +117,14 @@ def test_the_opinion_limit_holds_across_every_worker(gunicorn, tmp_path, actor):
     assert statuses[LIMIT:] == [429] * (len(statuses) - LIMIT)
     assert [o.text for o in Opinion.select().order_by(Opinion.id)] == sent[:LIMIT]
 
+
+
+def test_while_redis_is_down_logins_still_answer_and_each_worker_counts_alone(app):
+    """Redis stopped (nothing listens on port 1): the login page keeps working and the limit still holds."""
+    alone = make_app(app.config["DATABASE_URL"], RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+                     LOGIN_RATE_LIMIT=f"{LIMIT} per hour")
+    client = alone.test_client()
+    form = form_data(soup(client.get("/login")).select_one("form[method=post]"))
+    statuses = [client.post("/login", data={**form, "username": "khach", "password": "sai"}).status_code
+                for _ in range(LIMIT + 1)]
+    assert statuses == [400] * LIMIT + [429]
