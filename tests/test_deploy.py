@@ -139,7 +139,8 @@ def test_restore_refuses_a_file_that_is_not_a_backup_in_vietnamese(runner, tmp_p
 def pack(path, members: dict, engine=None):
     """An archive of `members` (name → bytes); with `engine`, a manifest that lists them as `backup` does."""
     if engine:
-        files = {name: {"size": len(body), "sha256": hashlib.sha256(body).hexdigest()} for name, body in members.items()}
+        files = {name: {"size": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+                 for name, body in members.items()}
         members = {**members, "manifest.json": json.dumps({"format": 1, "engine": engine, "files": files}).encode()}
     with tarfile.open(path, "w:gz") as tar:
         for name, body in members.items():

@@ -74,16 +74,17 @@ class Visitor:
         return form_data(BeautifulSoup(body, "html.parser").select_one(selector))
 
 
-def workers_that_answered(gunicorn, tmp_path, path) -> set[str]:
+def workers_that_answered(tmp_path, path) -> set[str]:
+    """The pids of the workers that answered a POST to `path`, from the access log."""
     log = (tmp_path / "access.log").read_text()
     return set(re.findall(rf"^<(\d+)> POST {re.escape(path)} ", log, re.M))
 
 
-def send_until_two_workers_answered(gunicorn, tmp_path, path, post) -> list[int]:
+def send_until_two_workers_answered(tmp_path, path, post) -> list[int]:
     """Posts until at least two workers have answered and each could have let LIMIT through on its own count
     (3 × LIMIT posts at least); bounded, as the kernel hands connections to whichever worker is free."""
     statuses = []
-    while len(statuses) < 3 * LIMIT or len(workers_that_answered(gunicorn, tmp_path, path)) < 2:
+    while len(statuses) < 3 * LIMIT or len(workers_that_answered(tmp_path, path)) < 2:
         assert len(statuses) < 200, "only one gunicorn worker ever answered"
         statuses.append(post())
     return statuses
@@ -96,8 +97,7 @@ def test_the_login_limit_holds_across_every_worker(gunicorn, tmp_path):
         form = visitor.form("/login", "form[method=post]")
         return visitor.request("POST", "/login", {**form, "username": "khach", "password": "sai"})[0]
 
-    statuses = send_until_two_workers_answered(gunicorn, tmp_path, "/login", post)
-    assert set(statuses) == {400, 429}
+    statuses = send_until_two_workers_answered(tmp_path, "/login", post)
     assert statuses.count(400) == LIMIT  # not LIMIT for each worker
     assert statuses[LIMIT:] == [429] * (len(statuses) - LIMIT)
 
@@ -112,11 +112,10 @@ def test_the_opinion_limit_holds_across_every_worker(gunicorn, tmp_path, actor):
         sent.append(f"Ý kiến {len(sent)}")
         return citizen.request("POST", "/cong-khai/y-kien", {**form, "text": sent[-1]})[0]
 
-    statuses = send_until_two_workers_answered(gunicorn, tmp_path, "/cong-khai/y-kien", post)
+    statuses = send_until_two_workers_answered(tmp_path, "/cong-khai/y-kien", post)
     assert statuses.count(303) == LIMIT
     assert statuses[LIMIT:] == [429] * (len(statuses) - LIMIT)
     assert [o.text for o in Opinion.select().order_by(Opinion.id)] == sent[:LIMIT]
-
 
 
 def test_while_redis_is_down_logins_still_answer_and_each_worker_counts_alone(app):
