@@ -8,9 +8,10 @@ from htmx_flask import make_response as hx_response
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
+from . import clock
 from .db import database, raw
 from .forms import Form
-from .models import Unit, User, utcnow
+from .models import Unit, User
 from .security import limiter
 from .text import clean
 
@@ -85,7 +86,7 @@ def login():
     error = None
     if form.validate_on_submit():
         cfg = current_app.config
-        now = utcnow()
+        now = clock.utc_now()
         with database.atomic():
             user = User.get_or_none(User.username == form.username.data, User.active == True)  # noqa: E712
             if user is None:

@@ -28,7 +28,12 @@ def from_environment(instance: Path) -> dict:
         # A nomination passes when more than this share of the council's members agree.
         "VOTE_MAJORITY": float(env.get("PORTAL_VOTE_MAJORITY", "0.5")),
         "PUBLIC_COMMENT_DAYS": int(env.get("PORTAL_PUBLIC_COMMENT_DAYS", "5")),
+        # memory:// counts per gunicorn worker; redis://127.0.0.1:6379 shares one count between them all.
         "RATELIMIT_STORAGE_URI": env.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
+        # Keeps apart the counts of several portals (or test runs) sharing one Redis.
+        "RATELIMIT_KEY_PREFIX": env.get("PORTAL_RATELIMIT_KEY_PREFIX", "cong-thi-dua"),
+        # While Redis is down each worker counts on its own again, rather than every login answering 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "OPINION_RATE_LIMIT": env.get("PORTAL_OPINION_RATE_LIMIT", "5 per hour"),
         # Per client address, on top of the per-account lockout: guessing across many accounts is slowed too.
         "LOGIN_RATE_LIMIT": env.get("PORTAL_LOGIN_RATE_LIMIT", "20 per minute; 200 per hour"),

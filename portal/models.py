@@ -18,6 +18,7 @@ from peewee import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .clock import utc_now
 from .db import BaseModel, database, execute, is_sqlite, raw
 from .text import vn_sort_key
 
@@ -37,10 +38,6 @@ ROLES = {
     "supervisor": "Ủy ban MTTQ xã",
 }
 STATES = {"todo": "Chưa làm", "doing": "Đang làm", "done": "Hoàn thành", "na": "Không áp dụng"}
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Stale(Exception):
@@ -330,7 +327,7 @@ def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user:
             raise Stale
         before = check.as_dict()
         check.state, check.note = state, note
-        check.updated_at, check.updated_by = utcnow(), user
+        check.updated_at, check.updated_by = utc_now(), user
         with database.atomic():
             check.save_from(version, "state", "note", "updated_at", "updated_by")
             Event.record("check.set", user, campaign=campaign, unit=unit, subject=f"task:{task.id}",
@@ -353,7 +350,7 @@ class Event(BaseModel):
     """One line of the append-only log: the audit trail and the feed of the live board."""
 
     id = AutoField()
-    at = DateTimeField(default=utcnow, index=True)
+    at = DateTimeField(default=utc_now, index=True)
     kind = CharField(index=True)
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     campaign = ForeignKeyField(Campaign, null=True, on_delete="SET NULL")
@@ -372,7 +369,7 @@ class Event(BaseModel):
         return execute(
             'INSERT INTO event (at, kind, user_id, campaign_id, unit_id, subject, "before", "after") '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            utcnow(), kind, _id(user), _id(campaign), _id(unit), subject,
+            utc_now(), kind, _id(user), _id(campaign), _id(unit), subject,
             json.dumps(before, ensure_ascii=False) if before is not None else "",
             json.dumps(after, ensure_ascii=False) if after is not None else "",
         ).fetchone()[0]
@@ -468,7 +465,7 @@ class Nomination(Versioned):
     awarded = BooleanField(default=False)
     version = IntegerField(default=0)  # the unit edits a proposal only from the copy it last saw
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utc_now)
 
     def fill_keys(self):
         self.nominee_key = f"{fold(self.name)}|{fold(self.workplace)}"
@@ -487,7 +484,7 @@ class Vote(BaseModel):
     user = ForeignKeyField(User, on_delete="CASCADE")
     agree = BooleanField()
     comment = TextField(default="")
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=utc_now)
 
     class Meta:
         indexes = ((("nomination", "user"), True),)
@@ -499,7 +496,7 @@ class Comment(BaseModel):
     nomination = ForeignKeyField(Nomination, backref="comments", on_delete="CASCADE")
     user = ForeignKeyField(User, on_delete="CASCADE")
     text = TextField()
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=utc_now)
     answer = TextField(default="")
     answered_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     answered_at = DateTimeField(null=True)
@@ -509,7 +506,7 @@ class Publication(BaseModel):
     """The council-approved list posted on /cong-khai, and the decision once the leader approves it."""
 
     campaign = ForeignKeyField(Campaign, unique=True, on_delete="CASCADE")
-    opened_at = DateTimeField(default=utcnow)
+    opened_at = DateTimeField(default=utc_now)
     closes_on = DateField()  # last day of the comment window
     opened_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     decision_number = CharField(default="")
@@ -525,7 +522,7 @@ class Opinion(BaseModel):
     campaign = ForeignKeyField(Campaign, backref="opinions", on_delete="CASCADE")
     name = CharField(default="")
     text = TextField()
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=utc_now)
 
 
 class Evidence(BaseModel):
@@ -540,7 +537,7 @@ class Evidence(BaseModel):
     height = IntegerField(null=True)
     name = CharField(default="")  # the file name on the uploader's phone, shown only, never a path
     uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    uploaded_at = DateTimeField(default=utcnow)
+    uploaded_at = DateTimeField(default=utc_now)
     removed = BooleanField(default=False)
 
     THUMB = 240
@@ -579,8 +576,8 @@ class SmsMessage(BaseModel):
     unit = ForeignKeyField(Unit, null=True, on_delete="SET NULL")
     campaign = ForeignKeyField(Campaign, null=True, on_delete="SET NULL")
     state = CharField(default="queued")  # queued | sent | failed
-    queued_at = DateTimeField(default=utcnow)
-    state_at = DateTimeField(default=utcnow)  # when the portal learned the state
+    queued_at = DateTimeField(default=utc_now)
+    state_at = DateTimeField(default=utc_now)  # when the portal learned the state
 
 
 class SmsIncoming(BaseModel):
@@ -591,7 +588,7 @@ class SmsIncoming(BaseModel):
     text = TextField()
     unit = ForeignKeyField(Unit, null=True, on_delete="SET NULL")
     outcome = CharField()  # set | list | malformed | unknown | shared | refused
-    received_at = DateTimeField(default=utcnow)
+    received_at = DateTimeField(default=utc_now)
 
 
 MODELS += [SmsMessage, SmsIncoming]

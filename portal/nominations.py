@@ -20,7 +20,7 @@ from .forms import Form, posted_version
 from .htmx import render, wants_fragment
 from .models import (
     AWARDS, NOMINATION_STATES, NOMINEE_KINDS, Campaign, Comment, Event, Nomination, Opinion, Publication, Stale, User,
-    Vote, utcnow,
+    Vote,
 )
 from .reports import filing_open, report_of
 from .text import clean
@@ -404,7 +404,7 @@ def vote(nomination_id):
         before = {"agree": cast.agree, "comment": cast.comment} if cast else None
         if before != {"agree": agree, "comment": comment}:  # a replayed vote records nothing
             cast = cast or Vote(nomination=nomination, user=current_user.id)
-            cast.agree, cast.comment, cast.at = agree, comment, utcnow()
+            cast.agree, cast.comment, cast.at = agree, comment, clock.utc_now()
             cast.save()
             _record("vote.cast", nomination, before=before, after={"agree": agree, "comment": comment})
     if wants_fragment():
@@ -440,7 +440,7 @@ def answer(comment_id):
         return _detail(nomination, 400, answer_forms={remark.id: form})
     with database.atomic():
         before = {"answer": remark.answer}
-        remark.answer, remark.answered_by, remark.answered_at = form.answer.data, current_user.id, utcnow()
+        remark.answer, remark.answered_by, remark.answered_at = form.answer.data, current_user.id, clock.utc_now()
         remark.save()
         _record("answer.add", nomination, subject=f"comment:{remark.id}", before=before,
                 after={"answer": remark.answer})
@@ -511,7 +511,7 @@ def decision():
         return _decision_page(campaign, publication, form, 400)
     with database.atomic():
         publication.decision_number, publication.decision_date = form.number.data, form.signed_on.data
-        publication.signer, publication.approved_by, publication.approved_at = form.signer.data, current_user.id, utcnow()
+        publication.signer, publication.approved_by, publication.approved_at = form.signer.data, current_user.id, clock.utc_now()
         publication.save()
         Nomination.update(awarded=True).where(Nomination.id.in_(form.awards.data)).execute()
         Event.record("decision.approve", current_user, campaign=campaign, subject=f"campaign:{campaign.id}",

@@ -13,7 +13,7 @@ from .checklist import checklist_context, current_campaign
 from .db import database
 from .forms import MAX_INT, Form
 from .htmx import render, wants_fragment
-from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Stale, Unit, utcnow
+from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Stale, Unit
 from .text import clean
 
 bp = Blueprint("reports", __name__)
@@ -120,7 +120,7 @@ def save():
     report.highlights, report.difficulties = form.highlights.data or "", form.difficulties.data or ""
     report.proposals = form.proposals.data or ""
     if submit:
-        report.state, report.submitted_at = "submitted", utcnow()
+        report.state, report.submitted_at = "submitted", clock.utc_now()
         report.late = deadline_passed(campaign)
     with database.atomic():
         report.save_from(form.version.data, "results", "highlights", "difficulties", "proposals", "state",

@@ -1,9 +1,10 @@
 """The flask commands an administrator runs: migrations, demo data, accounts."""
 import sqlite3
 
+from portal import clock
 from portal.cli import MIGRATIONS, router, upgrade
 from portal.db import database
-from portal.models import MODELS, Campaign, Event, Unit, User, utcnow
+from portal.models import MODELS, Campaign, Event, Unit, User
 
 from conftest import empty_tables, make_app, user
 
@@ -60,8 +61,8 @@ def test_account_creation_refuses_bad_input_in_vietnamese(runner):
 def test_resetting_a_password_also_unlocks_the_account(runner, actor):
     head = user("ban-na-bo")
     for _ in range(5):
-        head.record_login(False, utcnow(), 5, 15)
-    assert head.is_locked(utcnow())
+        head.record_login(False, clock.utc_now(), 5, 15)
+    assert head.is_locked(clock.utc_now())
     result = runner.invoke(args=["user", "password", "ban-na-bo", "--password-stdin"], input="mat-khau-2026\n")
     assert result.exit_code == 0
     assert actor.login("ban-na-bo", "mat-khau-2026").status_code == 303

@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from portal.models import Check, Event, Stale, Unit, User, set_check, utcnow
+from portal import clock
+from portal.models import Check, Event, Stale, Unit, User, set_check
 from portal.progress import progress
 from portal.text import nfc, vn_sort_key
 
@@ -86,7 +87,7 @@ def test_text_is_normalised_to_nfc():
 
 def test_five_failures_in_a_row_lock_the_account(app):
     head = User.get(User.username == "ban-na-bo")
-    now = utcnow()
+    now = clock.utc_now()
     for _ in range(4):
         head.record_login(False, now, 5, 15)
     assert not head.is_locked(now)
