@@ -1,9 +1,11 @@
 """Sessions end on the server: a copied cookie stops working at logout, and a password change, a reset, a lock
 or a reopen signs the account out everywhere else (a lost phone stops working). Logins and their failures."""
+import datetime as dt
+
 import pytest
 
 import portal.models
-from portal.models import Event, Unit
+from portal.models import Event, Unit, UserSession, utcnow
 
 from conftest import Actor, csrf_token, make_app, soup, user
 
@@ -179,3 +181,13 @@ def test_the_login_of_a_username_with_no_account_checks_a_password_hash_all_the_
     assert checked[1] == user("vanhoa").password_hash and checked[0] != checked[1]
     assert not Event.select().where(Event.kind == "login.fail", Event.subject != "user:%d" % user("vanhoa").id,
                                     Event.after.contains("khong-co-ai")).exists()
+
+
+def test_a_sign_in_lasts_session_days_at_most(web):
+    head = browser(web)
+    head.login("ban-na-bo")
+    days = web.config["SESSION_DAYS"]
+    UserSession.update(started_at=utcnow() - dt.timedelta(days=days, minutes=1)).execute()
+    assert not signed_in(head)
+    head.login("ban-na-bo")
+    assert signed_in(head) and UserSession.select().count() == 1  # the old one went at this login
