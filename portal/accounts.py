@@ -104,7 +104,7 @@ def set_active(user_id):
             before = account.as_dict()
             account.active = active
             account.save(only=[User.active])
-            account.end_sessions()  # reopened, the account starts from a new login too
+            account.end_sessions()  # locked or opened again, it signs in afresh everywhere
             Event.record("account.update", current_user, unit=account.unit, subject=f"user:{account.id}",
                          before=before, after=account.as_dict())
         flash(f"Đã {'mở lại' if active else 'khóa'} tài khoản {account.username}.", "info")
