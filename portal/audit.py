@@ -33,6 +33,8 @@ KINDS = {
     "check.set": "Cập nhật việc của đơn vị",
     "account.password": "Đổi mật khẩu",
     "account.reset": "Cấp lại mật khẩu",
+    "login.fail": "Đăng nhập sai mật khẩu",
+    "login.lock": "Tạm khóa đăng nhập vì sai mật khẩu nhiều lần",
     "campaign.status": "Đổi trạng thái đợt thi đua",
     "publication.open": "Công khai danh sách khen thưởng",
     "decision.approve": "Phê duyệt quyết định khen thưởng",
@@ -54,6 +56,7 @@ FIELDS = {
     "target": "Chỉ tiêu", "kind": "Loại", "kinds": "Loại đơn vị", "size": "Dung lượng (byte)", "removed": "Đã gỡ",
     "evidence": "Mã minh chứng", "status": "Trạng thái", "role": "Vai trò", "active": "Đang hoạt động",
     "contact": "Người liên hệ", "phone": "Điện thoại", "parent": "Đơn vị cấp trên", "text": "Nội dung",
+    "username": "Tên đăng nhập", "address": "Địa chỉ IP", "must_change_password": "Phải đổi mật khẩu",
 }
 # The states of checks, reports and nominations share no key, so one table reads them all.
 VALUES = {"state": {**STATES, **REPORT_STATES, **NOMINATION_STATES}, "role": ROLES,

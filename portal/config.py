@@ -37,8 +37,11 @@ def from_environment(instance: Path) -> dict:
         "OPINION_RATE_LIMIT": env.get("PORTAL_OPINION_RATE_LIMIT", "5 per hour"),
         # Per client address, on top of the per-account lockout: guessing across many accounts is slowed too.
         "LOGIN_RATE_LIMIT": env.get("PORTAL_LOGIN_RATE_LIMIT", "20 per minute; 200 per hour"),
+        # Counted per username and client address, so that a stranger's guesses lock only the stranger out.
         "LOCKOUT_FAILURES": int(env.get("PORTAL_LOCKOUT_FAILURES", "5")),
         "LOCKOUT_MINUTES": int(env.get("PORTAL_LOCKOUT_MINUTES", "15")),
+        # A sign-in lasts this long at most (a phone stays signed in for a campaign), or until logout.
+        "SESSION_DAYS": int(env.get("PORTAL_SESSION_DAYS", "30")),
         "PASSWORD_HASH_METHOD": env.get("PORTAL_PASSWORD_HASH_METHOD", "scrypt"),
         # The board polls (with its ETag) only as a fallback for live push.
         "BOARD_POLL_SECONDS": int(env.get("PORTAL_BOARD_POLL_SECONDS", "60")),

@@ -1,7 +1,9 @@
 """Models of the campaign domain, each with the queries that belong to it."""
 import copy
 import datetime as dt
+import hashlib
 import json
+import secrets
 import unicodedata
 
 from flask_login import UserMixin
@@ -124,9 +126,9 @@ class User(UserMixin, BaseModel):
     role = CharField()
     unit = ForeignKeyField(Unit, null=True, backref="users", on_delete="RESTRICT")
     active = BooleanField(default=True)
-    failed_logins = IntegerField(default=0)
-    locked_until = DateTimeField(null=True)
     must_change_password = BooleanField(default=False)  # a one-time password handed out by the office
+
+    session_token = None  # this browser's session, once signed in (start_session) or loaded (by_session)
 
     @property
     def is_active(self):
@@ -136,25 +138,113 @@ class User(UserMixin, BaseModel):
     def role_label(self):
         return ROLES[self.role]
 
+    def as_dict(self):
+        return {"username": self.username, "role": self.role, "active": self.active,
+                "must_change_password": self.must_change_password}
+
     def set_password(self, password: str, method: str) -> None:
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def is_locked(self, now: dt.datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
+    def get_id(self):
+        """What the session cookie carries: not the user's id but this browser's session token, so that
+        ending the session on the server refuses the cookie even where a copy of it survives."""
+        return self.session_token
 
-    def record_login(self, ok: bool, now: dt.datetime, max_failures: int, lock_minutes: int) -> None:
-        """Counts failures in a row; the account locks when they reach `max_failures`."""
-        if ok:
-            self.failed_logins, self.locked_until = 0, None
-        else:
-            self.failed_logins += 1
-            if self.failed_logins >= max_failures:
-                self.failed_logins = 0
-                self.locked_until = now + dt.timedelta(minutes=lock_minutes)
-        self.save(only=[User.failed_logins, User.locked_until])
+    def start_session(self, days: int) -> None:
+        """Signs this browser in for `days` at most; the account's sessions older than that are dropped."""
+        now = utc_now()
+        UserSession.delete().where(UserSession.user == self,
+                                   UserSession.started_at <= now - dt.timedelta(days=days)).execute()
+        self.session_token = secrets.token_urlsafe(32)
+        UserSession.create(user=self, token=_digest(self.session_token), started_at=now)
+
+    def end_session(self) -> None:
+        """Signs this browser out, on the server: its cookie is refused from now on."""
+        UserSession.delete().where(UserSession.token == _digest(self.session_token)).execute()
+
+    def end_sessions(self, keep_this_one: bool = False) -> None:
+        """Signs the account out everywhere (or everywhere else): a lost phone stops working."""
+        ending = UserSession.delete().where(UserSession.user == self)
+        if keep_this_one:
+            ending = ending.where(UserSession.token != _digest(self.session_token))
+        ending.execute()
+
+    @classmethod
+    def by_session(cls, token: str, days: int):
+        """The active account signed in with `token` less than `days` ago, or None. Runs on every request."""
+        rows = raw(cls, 'SELECT u.* FROM "user" u JOIN user_session s ON s.user_id = u.id '
+                        "WHERE s.token = ? AND s.started_at > ? AND u.active = ?",
+                   _digest(token), utc_now() - dt.timedelta(days=days), True)
+        if not rows:
+            return None
+        rows[0].session_token = token
+        return rows[0]
+
+
+def _digest(token: str) -> str:
+    """Sessions are stored by digest: a copy of the database signs no one in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserSession(BaseModel):
+    """One signed-in browser. Deleting the row signs it out, wherever its cookie has been copied to."""
+
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    token = CharField(unique=True)  # sha256 of the token the session cookie carries
+    started_at = DateTimeField(default=utc_now)
+
+    class Meta:
+        table_name = "user_session"
+
+
+class Lockout(BaseModel):
+    """Wrong passwords typed for one username from one address, and the lock they led to.
+
+    Counted per username and address, so that a stranger's guesses lock the stranger's address out of
+    the account, never its owner from theirs. A username with no account locks the same way, so a
+    lock tells a stranger nothing about which accounts exist."""
+
+    username = CharField()
+    address = CharField()
+    failures = IntegerField(default=0)
+    last_at = DateTimeField(index=True)  # the last failure, or the moment the lock began
+    locked_until = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("username", "address"), True),)
+
+    @classmethod
+    def locked_until_for(cls, username: str, address: str, now: dt.datetime):
+        """When the lock on `username` from `address` ends, or None when there is none."""
+        row = cls.get_or_none(cls.username == username, cls.address == address, cls.locked_until > now)
+        return row.locked_until if row else None
+
+    @classmethod
+    def fail(cls, username: str, address: str, now: dt.datetime, max_failures: int, minutes: int) -> bool:
+        """Counts a wrong password; True when it locks the username from the address for `minutes`.
+
+        Failures further apart than `minutes` are not guessing: the count starts again."""
+        window = dt.timedelta(minutes=minutes)
+        cls.delete().where(cls.last_at < now - window).execute()  # keeps the table to what is recent
+        cls.insert(username=username, address=address, failures=1, last_at=now).on_conflict(
+            conflict_target=[cls.username, cls.address],
+            update={cls.failures: cls.failures + 1, cls.last_at: now}).execute()
+        if cls.get(cls.username == username, cls.address == address).failures < max_failures:
+            return False
+        cls.update(failures=0, last_at=now, locked_until=now + window).where(
+            cls.username == username, cls.address == address).execute()
+        return True
+
+    @classmethod
+    def clear(cls, username: str, address: str | None = None) -> None:
+        """Forgets the failures and locks of `username` (from `address` only, given one)."""
+        query = cls.delete().where(cls.username == username)
+        if address is not None:
+            query = query.where(cls.address == address)
+        query.execute()
 
 
 class Campaign(Versioned):
@@ -563,7 +653,7 @@ class Evidence(BaseModel):
         return {"evidence": self.id, "kind": self.kind, "name": self.name, "size": self.size, "removed": self.removed}
 
 
-MODELS = [Unit, User, Campaign, Area, Task, Check, Event, Report, Nomination, Vote, Comment, Publication, Opinion, Evidence]
+MODELS = [Unit, User, UserSession, Lockout, Campaign, Area, Task, Check, Event, Report, Nomination, Vote, Comment, Publication, Opinion, Evidence]
 
 
 class SmsMessage(BaseModel):
