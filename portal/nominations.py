@@ -313,7 +313,7 @@ def _list_context(campaign):
     return dict(campaign=campaign, nominations=nominations, duplicates=duplicates(campaign),
                 tallies=tallies(nominations), comments=comments, publication=publication,
                 proposed=sum(n.state == "proposed" for n in nominations), settled=settled(campaign),
-                publish_refused=None if publication else frozen(campaign) or still_filing(campaign))
+                publish_refused=None if publication else unpublishable(campaign))
 
 
 @bp.get("/awards")
@@ -450,6 +450,18 @@ def answer(comment_id):
     return redirect(url_for("nominations.show", nomination_id=nomination.id, _anchor=f"comment-{remark.id}"), 303)
 
 
+def unpublishable(campaign) -> str | None:
+    """Why the list cannot be posted yet: nobody's proposal may be left out of it."""
+    reason = frozen(campaign) or still_filing(campaign)
+    if reason:
+        return reason
+    waiting = Nomination.select().where(Nomination.campaign == campaign, Nomination.state == "proposed").count()
+    if waiting:
+        return (f"Còn {waiting} đề nghị chưa gửi Hội đồng Thi đua – Khen thưởng; hãy gửi (hoặc gộp) trước khi "
+                "công khai danh sách.")
+    return None
+
+
 @bp.post("/publication")
 @roles_required("office")
 def publish():
@@ -462,7 +474,7 @@ def publish():
         if publication_of(campaign):
             flash("Danh sách đã được công khai.", "info")
             return redirect(url_for("nominations.index"), 303)
-        refuse(frozen(campaign) or still_filing(campaign))
+        refuse(unpublishable(campaign))
         sent = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.state == "sent"))
         if not sent:
             flash("Chưa có đề nghị nào được Hội đồng bình xét.", "error")

@@ -254,6 +254,7 @@ def review(unit_id):
 @roles_required("office")
 def reopen(unit_id):
     campaign = current_campaign()
+    refuse(frozen(campaign))
     unit = _unit_in(campaign, unit_id)
     if not ReviewForm().validate_on_submit():
         abort(400)
