@@ -43,7 +43,8 @@ def checklist_context(unit: Unit, campaign: Campaign, readonly=False, messages=N
     closed = ended(campaign)
     return dict(unit=unit, campaign=campaign, areas=areas, checks=checks,
                 score=score(areas, unit, {(unit.id, task_id): state for task_id, state in states.items()}),
-                readonly=readonly or bool(closed), ended=closed, evidence=evidence, messages=messages or {}, drafts=drafts or {})
+                readonly=readonly or bool(closed), ended=closed, evidence=evidence, messages=messages or {},
+                drafts=drafts or {})
 
 
 def current_campaign() -> Campaign:

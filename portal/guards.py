@@ -1,6 +1,6 @@
 """When a campaign still takes a change. Each rule is one function answering why not (a sentence the user reads)
 or None: a route passes it to `refuse`, which answers 409 with that sentence, and a page asks the same function,
-so it never offers a form the route would refuse."""
+so it never offers a form the route would refuse. (The error handler that answers is in pages.py.)"""
 from . import clock
 from .models import Campaign, Publication
 
@@ -37,9 +37,9 @@ def publication_of(campaign: Campaign) -> Publication | None:
     return Publication.get_or_none(Publication.campaign == campaign)
 
 
-def decided(campaign: Campaign, publication: Publication | None = None) -> str | None:
+def decided(campaign: Campaign) -> str | None:
     """Once the leader has approved the decision, the campaign's proposals are settled: nothing is decided twice."""
-    publication = publication or publication_of(campaign)
+    publication = publication_of(campaign)
     if publication and publication.approved_at:
         return (f"Quyết định khen thưởng số {publication.decision_number} đã được phê duyệt nên không còn gửi, "
                 "bình xét, góp ý hay sửa đề nghị khen thưởng của đợt này được nữa.")
@@ -62,4 +62,3 @@ def commenting(publication: Publication) -> str | None:
         return (f"Danh sách đang công khai lấy ý kiến nhân dân đến hết ngày {publication.closes_on:%d/%m/%Y}; "
                 "chỉ phê duyệt quyết định được sau thời hạn này.")
     return None
-

@@ -200,7 +200,8 @@ def review_context(campaign, unit, form=None, message=None):
     ctx = checklist_context(unit, campaign, readonly=True)
     report = report_of(campaign, unit)
     return dict(ctx, report=report, form=form or ReviewForm(), message=message, closed=deadline_passed(campaign),
-                frozen=frozen(campaign), open=filing_open(campaign, report), may_reopen=not reopening_refused(campaign, report))
+                frozen=frozen(campaign), open=filing_open(campaign, report),
+                may_reopen=not reopening_refused(campaign, report))
 
 
 @bp.get("/reports/<int:unit_id>")
