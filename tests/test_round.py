@@ -6,10 +6,10 @@ import io
 
 import pytest
 
-from portal.models import Campaign, Comment, Event, Evidence, Nomination, Opinion, Publication, Report, Unit
+from portal.models import Campaign, Comment, Event, Evidence, Opinion, Publication, Report, Unit
 
 from conftest import csrf_token, form_data, soup, switch
-from test_nominations import PDF, files, nomination, post, propose, publish_with, sent, vote  # noqa: F401 - autouse
+from test_nominations import PDF, files, nomination, post, propose, sent, vote  # noqa: F401 - `files` is autouse
 
 ENDED = ("Đợt thi đua đã kết thúc ngày 28/02/2026; không thể cập nhật thêm. "
          "Liên hệ Phòng Văn hóa – Xã hội nếu cần gia hạn.")
