@@ -2,7 +2,6 @@
 import copy
 import datetime as dt
 import json
-import unicodedata
 
 from flask_login import UserMixin
 from peewee import (
@@ -19,7 +18,7 @@ from peewee import (
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import BaseModel, database, execute, is_sqlite, raw
-from .text import vn_sort_key
+from .text import clean_name, vn_sort_key
 
 UNIT_KINDS = {
     "commune": "Xã",
@@ -383,8 +382,8 @@ NOMINATION_STATES = {
 
 
 def fold(text: str) -> str:
-    """The form two spellings of one name share: NFC, case-folded, single spaces."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    """The form two spellings of one name share: NFC, case-folded, single spaces, nothing invisible."""
+    return " ".join(clean_name(text).casefold().split())
 
 
 class Report(BaseModel):

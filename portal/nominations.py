@@ -23,7 +23,7 @@ from .models import (
     utcnow,
 )
 from .reports import filing_open, report_of
-from .text import clean
+from .text import clean, clean_name
 
 bp = Blueprint("nominations", __name__)
 REVIEWERS = ("office", "council", "leader", "supervisor")
@@ -37,10 +37,10 @@ class NominationForm(Form):
     kind = RadioField("Đối tượng", choices=[SelectChoice(k, v) for k, v in NOMINEE_KINDS.items()], default="individual",
                       validators=_required("Chọn tập thể hay cá nhân."))
     name = StringField("Tên tập thể / Họ và tên", _required("Nhập tên tập thể hoặc họ tên cá nhân.")
-                       + [Length(max=200)], filters=[clean])
-    position = StringField("Chức vụ (với cá nhân)", [Length(max=200)], filters=[clean])
+                       + [Length(max=200)], filters=[clean_name])
+    position = StringField("Chức vụ (với cá nhân)", [Length(max=200)], filters=[clean_name])
     workplace = StringField("Đơn vị công tác", _required("Nhập đơn vị công tác.") + [Length(max=200)],
-                            filters=[clean])
+                            filters=[clean_name])
     achievement = TextAreaField("Tóm tắt thành tích", _required("Nhập tóm tắt thành tích.") + [Length(max=4000)],
                                 filters=[clean], render_kw={"rows": 5})
     award = SelectField("Hình thức đề nghị", choices=[SelectChoice("", "— Chọn —")] + [SelectChoice(k, v) for k, v in AWARDS.items()],
@@ -291,9 +291,8 @@ def attachment(nomination_id):
     pdf = nomination.attachment_type == "pdf"
     response = send_file(evidence.kept(nomination.attachment, nomination.attachment_type),
                          mimetype="application/pdf" if pdf else "image/jpeg", as_attachment=True,
-                         # a photo was re-encoded to JPEG, whatever its name said
-                         download_name=(nomination.attachment_name or f"dinh-kem-{nomination.id}.pdf") if pdf
-                         else f"dinh-kem-{nomination.id}.jpg")
+                         download_name=evidence.served_name(nomination.attachment_name, nomination.attachment_type,
+                                                            f"dinh-kem-{nomination.id}"))
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
