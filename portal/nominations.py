@@ -16,7 +16,7 @@ from . import clock, evidence
 from .auth import WATCHERS, roles_required
 from .checklist import current_campaign
 from .db import database
-from .forms import Form, posted_version
+from .forms import Form, posted_id, posted_version
 from .htmx import render, wants_fragment
 from .models import (
     AWARDS, NOMINATION_STATES, NOMINEE_KINDS, Campaign, Comment, Event, Nomination, Opinion, Publication, User, Vote,
@@ -346,7 +346,7 @@ def show(nomination_id):
 @roles_required("office")
 def merge(nomination_id):
     nomination = _nomination(nomination_id)
-    target = Nomination.get_or_none(Nomination.id == request.form.get("into", type=int),
+    target = Nomination.get_or_none(Nomination.id == posted_id("into"),
                                     Nomination.campaign == nomination.campaign)
     if not Form().validate_on_submit():
         abort(400)

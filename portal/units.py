@@ -84,7 +84,8 @@ def _valid(form: UnitForm, unit: Unit | None) -> bool:
     clash = Unit.select().where(Unit.active == True, Unit.id != (unit.id if unit else 0))  # noqa: E712
     if form.name.data and any(fold(u.name) == fold(form.name.data) for u in clash):
         form.name.errors.append("Đã có đơn vị mang tên này.")
-    if form.parent.data and Unit.get_or_none(Unit.id == form.parent.data) is None or (
+    # A parent that is not among the choices is refused already, and may be beyond any id a query takes.
+    if form.parent.data and not form.parent.errors and Unit.get_or_none(Unit.id == form.parent.data) is None or (
             not form.parent.data and (unit is None or unit.parent_id is not None)):
         form.parent.errors.append("Chọn đơn vị cấp trên.")
     return valid and not form.name.errors and not form.parent.errors

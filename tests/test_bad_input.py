@@ -17,7 +17,7 @@ from portal.db import database
 from portal.models import Campaign, Check, Event, Nomination, Report, Unit
 from portal.security import HEADERS
 
-from conftest import ROLE_USERS, form_data, soup, switch
+from conftest import ROLE_USERS, csrf_token, form_data, soup, switch
 from test_exports import all_text
 from test_live import messages, short_streams, tick  # noqa: F401 - `short_streams` is a fixture
 from test_nominations import PDF, files, propose  # noqa: F401 - `files` is autouse
@@ -57,6 +57,21 @@ def test_an_id_beyond_the_databases_integer_names_nothing_on_any_route(app, acto
             if status not in ((404,) if method == "GET" else (404, 405)):
                 wrong.append((method, rule.rule, status))
     assert seen > 30 and wrong == []
+
+
+@pytest.mark.parametrize("big", [str(2**63), "99999999999999999999"])
+def test_a_form_naming_an_id_beyond_the_databases_integer_is_refused_with_a_message(actor, big):
+    actor.login("ban-na-bo")
+    propose(actor)
+    n = Nomination.get()
+    switch(actor, "vanhoa")
+    merge = actor.client.post(f"/nominations/{n.id}/merge", data={"csrf_token": csrf_token(actor.client), "into": big})
+    assert merge.status_code == 303
+    assert "Không gộp được" in soup(actor.client.get(merge.headers["Location"])).select_one(".flash.error").text
+    response = actor.submit("/units/new", "main form", name="Bản Mới", kind="village", parent=big)
+    assert response.status_code == 400
+    assert soup(response).select_one("select[name=parent] ~ .field-error").text == "Lựa chọn không hợp lệ."
+    assert Nomination.get_by_id(n.id).state == "proposed" and not Unit.select().where(Unit.name == "Bản Mới").exists()
 
 
 # Formulas
