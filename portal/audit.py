@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from peewee import JOIN
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from . import clock
+from . import clock, spreadsheet
 from .auth import roles_required
 from .forms import MAX_INT, Form
 from .models import (
@@ -257,13 +256,12 @@ def _download(body: bytes, mimetype: str, suffix: str):
     response = make_response(body)
     response.mimetype = mimetype
     response.headers["Content-Disposition"] = f"attachment; filename=nhat-ky-{clock.today():%Y%m%d}.{suffix}"
-    response.cache_control.no_store = True
     return response
 
 
 def _text(value):
     """Spreadsheets run a cell that begins with = + - @ as a formula; a typed note must stay text."""
-    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return "'" + value if isinstance(value, str) and value.startswith(spreadsheet.FORMULA_START) else value
 
 
 @bp.get("/audit.csv")
@@ -283,17 +281,9 @@ def export_csv():
 def export_xlsx():
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Nhật ký")
-    sheet.append(HEADER)
+    spreadsheet.append(sheet, HEADER)
     for row in _rows():
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text begins with
-            elif isinstance(value, dt.datetime):
-                cell.number_format = "dd/mm/yyyy hh:mm:ss"
-            cells.append(cell)
-        sheet.append(cells)
+        spreadsheet.append(sheet, row)
     out = io.BytesIO()
     book.save(out)
     return _download(out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")

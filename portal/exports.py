@@ -14,12 +14,13 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from playhouse.flask_utils import get_object_or_404
 
-from . import clock
+from . import clock, spreadsheet
 from .auth import WATCHERS, roles_required
 from .checklist import checklist_context, current_campaign
 from .models import AWARDS, NOMINEE_KINDS, STATES, Check, Comment, Nomination, Report, User, Vote
 from .nominations import publication_of, tallies
 from .progress import progress
+from .text import printable
 
 bp = Blueprint("exports", __name__)
 FONT = "Times New Roman"
@@ -40,14 +41,15 @@ def board_xlsx():
     book = Workbook()
     sheet = book.active
     sheet.title = "Bảng theo dõi"
-    sheet.append(["Đơn vị", "Loại"] + [f"ND {i}. {a.title}" for i, a in enumerate(areas, 1)]
-                 + ["Tổng (%)", "Hoàn thành", "Số việc"])
+    spreadsheet.append(sheet, ["Đơn vị", "Loại"] + [f"ND {i}. {a.title}" for i, a in enumerate(areas, 1)]
+                       + ["Tổng (%)", "Hoàn thành", "Số việc"])
     for row in progress(areas, units):
-        sheet.append([row.unit.name, row.unit.kind_label]
-                     + [row.areas[a.id].percent if row.areas[a.id].total else None for a in areas]
-                     + [row.overall.percent, row.overall.done, row.overall.total])
+        spreadsheet.append(sheet, [row.unit.name, row.unit.kind_label]
+                           + [row.areas[a.id].percent if row.areas[a.id].total else None for a in areas]
+                           + [row.overall.percent, row.overall.done, row.overall.total])
     detail = book.create_sheet("Chi tiết")
-    detail.append(["Đơn vị", "Nội dung thi đua", "Việc", "Chỉ tiêu", "Trạng thái", "Ghi chú", "Cập nhật lúc"])
+    spreadsheet.append(detail, ["Đơn vị", "Nội dung thi đua", "Việc", "Chỉ tiêu", "Trạng thái", "Ghi chú",
+                                "Cập nhật lúc"])
     checks = {(c.unit_id, c.task_id): c for c in Check.select().where(Check.unit.in_([u.id for u in units]))}
     for unit in units:
         for area in areas:
@@ -55,8 +57,8 @@ def board_xlsx():
                 if task.applies_to(unit):
                     check = checks.get((unit.id, task.id)) or Check(state="todo")
                     when = clock.local(check.updated_at).strftime("%d/%m/%Y %H:%M") if check.updated_at else ""
-                    detail.append([unit.name, area.title, task.title, task.target, STATES[check.state], check.note,
-                                   when])
+                    spreadsheet.append(detail, [unit.name, area.title, task.title, task.target, STATES[check.state],
+                                                check.note, when])
     for ws in (sheet, detail):
         for cell in ws[1]:
             cell.font = Font(bold=True)
@@ -78,7 +80,7 @@ def _issuer(unit_name: str) -> str:
 
 
 def _run(paragraph, text, bold=False, italic=False, size=None):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(printable(text))  # Word refuses control characters a row saved before the filter may hold
     run.bold, run.italic = bold, italic
     if size:
         run.font.size = Pt(size)

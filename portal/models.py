@@ -4,7 +4,6 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-import unicodedata
 
 from flask_login import UserMixin
 from peewee import (
@@ -22,7 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .clock import utc_now
 from .db import BaseModel, database, execute, is_sqlite, raw
-from .text import vn_sort_key
+from .text import clean_name, vn_sort_key
 
 UNIT_KINDS = {
     "commune": "Xã",
@@ -502,8 +501,8 @@ NOMINATION_STATES = {
 
 
 def fold(text: str) -> str:
-    """The form two spellings of one name share: NFC, case-folded, single spaces."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    """The form two spellings of one name share: NFC, case-folded, single spaces, nothing invisible."""
+    return " ".join(clean_name(text).casefold().split())
 
 
 class Report(Versioned):

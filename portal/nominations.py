@@ -16,7 +16,7 @@ from . import clock, evidence
 from .auth import WATCHERS, roles_required
 from .checklist import current_campaign
 from .db import database
-from .forms import Form, posted_version
+from .forms import Form, posted_id, posted_version
 from .guards import commenting, comment_window_open, frozen, publication_of, refuse, settled
 from .htmx import render, wants_fragment
 from .models import (
@@ -24,7 +24,7 @@ from .models import (
     Vote,
 )
 from .reports import filing_open, report_of, still_filing
-from .text import clean
+from .text import clean, clean_name
 
 bp = Blueprint("nominations", __name__)
 REVIEWERS = ("office", "council", "leader", "supervisor")
@@ -38,10 +38,10 @@ class NominationForm(Form):
     kind = RadioField("Đối tượng", choices=[SelectChoice(k, v) for k, v in NOMINEE_KINDS.items()], default="individual",
                       validators=_required("Chọn tập thể hay cá nhân."))
     name = StringField("Tên tập thể / Họ và tên", _required("Nhập tên tập thể hoặc họ tên cá nhân.")
-                       + [Length(max=200)], filters=[clean])
-    position = StringField("Chức vụ (với cá nhân)", [Length(max=200)], filters=[clean])
+                       + [Length(max=200)], filters=[clean_name])
+    position = StringField("Chức vụ (với cá nhân)", [Length(max=200)], filters=[clean_name])
     workplace = StringField("Đơn vị công tác", _required("Nhập đơn vị công tác.") + [Length(max=200)],
-                            filters=[clean])
+                            filters=[clean_name])
     achievement = TextAreaField("Tóm tắt thành tích", _required("Nhập tóm tắt thành tích.") + [Length(max=4000)],
                                 filters=[clean], render_kw={"rows": 5})
     award = SelectField("Hình thức đề nghị", choices=[SelectChoice("", "— Chọn —")] + [SelectChoice(k, v) for k, v in AWARDS.items()],
@@ -301,9 +301,8 @@ def attachment(nomination_id):
     pdf = nomination.attachment_type == "pdf"
     response = send_file(evidence.kept(nomination.attachment, nomination.attachment_type),
                          mimetype="application/pdf" if pdf else "image/jpeg", as_attachment=True,
-                         # a photo was re-encoded to JPEG, whatever its name said
-                         download_name=(nomination.attachment_name or f"dinh-kem-{nomination.id}.pdf") if pdf
-                         else f"dinh-kem-{nomination.id}.jpg")
+                         download_name=evidence.served_name(nomination.attachment_name, nomination.attachment_type,
+                                                            f"dinh-kem-{nomination.id}"))
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -360,7 +359,7 @@ def show(nomination_id):
 @roles_required("office")
 def merge(nomination_id):
     nomination = _nomination(nomination_id)
-    target = Nomination.get_or_none(Nomination.id == request.form.get("into", type=int),
+    target = Nomination.get_or_none(Nomination.id == posted_id("into"),
                                     Nomination.campaign == nomination.campaign)
     if not Form().validate_on_submit():
         abort(400)
