@@ -101,6 +101,10 @@ def admin_document(commune, symbol: str, kind: str, subject: str, number: str = 
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(14)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)  # Word falls back to another font for Vietnamese otherwise
+    normal.paragraph_format.line_spacing = 1.0  # the template's 1.15 pushed a one-page decision's signer onto page 2
+    language = OxmlElement("w:lang")
+    language.set(qn("w:val"), "vi-VN")  # Word's spelling check in Vietnamese, not English
+    normal.element.rPr.append(language)
     for section in doc.sections:
         section.page_width, section.page_height = Cm(21), Cm(29.7)
         section.top_margin, section.bottom_margin = Cm(2), Cm(2)
@@ -125,7 +129,9 @@ def admin_document(commune, symbol: str, kind: str, subject: str, number: str = 
 
 
 def footer(doc, recipients, title_lines: list[str], signer: str):
-    """"Nơi nhận:" on the left; on the right the signer block, whole on one page with room to sign."""
+    """"Nơi nhận:" on the left; on the right the signer block, whole on one page with room to sign, and
+    never alone on it: the last paragraph of the text goes along."""
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
     _para(doc, keep=True)
     table = _table(doc, (7, TEXT_WIDTH - 7))
     _keep_row_whole(table.rows[0])
@@ -135,9 +141,9 @@ def footer(doc, recipients, title_lines: list[str], signer: str):
         _para(left, f"- {line};", size=11)
     _para(left, "- Lưu: VT.", size=11)
     for i, line in enumerate(title_lines):
-        _para(right, line, bold=True, align=CENTER, first=i == 0, keep=True)
+        _para(right, line, bold=True, align=CENTER, first=i == 0)
     for _ in range(4):  # about 3 cm for the signature and the seal
-        _para(right, keep=True)
+        _para(right)
     _para(right, signer, bold=True, align=CENTER)
 
 
