@@ -1,5 +1,6 @@
 """The words on the pages, read as a clerk reads them: no word said twice, no office named twice."""
 import re
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +63,47 @@ def test_every_page_reads_without_a_doubled_word(actor, campaign_under_way):
     switch(actor, "ban-na-bo")
     report = words(actor.client.get("/report"))
     assert "Đã gửi · nộp lúc" in report
+
+
+def luminance(hex_colour: str) -> float:
+    """WCAG 2 relative luminance of #rgb or #rrggbb."""
+    digits = hex_colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def badge_colours(css: str) -> dict:
+    """Each `.badge.x` selector with the (text, background) it is drawn in; text defaults to the body's."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    body = re.search(r"body\{[^}]*;color:(#\w+)", css).group(1)
+    colours = {}
+    for selectors, rules in re.findall(r"([^{}]+)\{([^}]*)\}", css):
+        background = re.search(r"background:(#\w+)", rules)
+        text = re.search(r"(?:^|;)color:(#\w+)", rules)
+        for selector in selectors.split(","):
+            if selector.strip().startswith(".badge") and background:
+                colours[selector.strip()] = (text.group(1) if text else body, background.group(1))
+    return colours
+
+
+def test_done_waiting_and_returned_states_have_their_own_readable_colours(actor, campaign_under_way):
+    css = (Path(__file__).resolve().parent.parent / "static/app.css").read_text()
+    colours = badge_colours(css)
+    for selector, (text, background) in colours.items():
+        assert contrast(text, background) >= 4.5, selector
+    done, waiting, returned = (colours[f".badge.report-{s}"][1] for s in ("accepted", "submitted", "returned"))
+    assert len({done, waiting, returned, colours[".badge"][1]}) == 4
+    assert [colours[f".badge.nomination-{s}"][1] for s in ("approved", "sent", "rejected")] == [done, waiting, returned]
+    switch(actor, "vanhoa")
+    shown = soup(actor.client.get(f"/nominations/{campaign_under_way['nomination']}")).select_one("#state")
+    assert "nomination-approved" in shown["class"]
+    row = soup(actor.client.get("/reports")).select_one(f"#report-{campaign_under_way['unit']} .badge")
+    assert "report-submitted" in row["class"]
