@@ -4,7 +4,7 @@ import io
 import re
 import unicodedata
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, flash, redirect, send_file, url_for
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -108,7 +108,8 @@ def decision_docx():
     publication = publication_of(campaign)
     nominations = decision_nominations(campaign, publication)
     if not nominations:
-        abort(404)
+        flash("Hội đồng chưa thông qua tập thể, cá nhân nào nên chưa có quyết định khen thưởng.", "error")
+        return redirect(url_for("nominations.index"), 303)
     if publication.approved_at:
         data = documents.decision(campaign, nominations, publication.decision_number, publication.decision_date,
                                   publication.signer or _leader_name())

@@ -82,7 +82,7 @@ def test_the_aggregate_report_fits_a_few_pages_names_units_and_is_signed_on_one_
 
 def test_the_decision_is_offered_once_the_council_passed_someone_and_then_named_after_its_number(actor, tmp_path):
     actor.login("vanhoa")
-    assert actor.client.get("/exports/decision.docx").status_code == 404  # nothing approved: no empty decision
+    assert actor.client.get("/exports/decision.docx").status_code == 303  # nothing approved: no empty decision
     actor.client.post("/logout", data={"csrf_token": csrf_token(actor.client)})
     publish_with(actor, {"Lò Văn Sáng": "1", "Tao Văn Nọi": "0"})
     page = soup(actor.client.get("/decision"))
@@ -107,7 +107,8 @@ def test_the_decision_is_offered_once_the_council_passed_someone_and_then_named_
 def test_a_decision_naming_nobody_is_not_offered(actor):
     publish_with(actor, {"Lò Văn Sáng": "0"})  # the council passed no one
     assert soup(actor.client.get("/decision")).select_one("#decision-docx") is None
-    assert actor.client.get("/exports/decision.docx").status_code == 404
+    refused = actor.client.get("/exports/decision.docx", follow_redirects=True)
+    assert "chưa có quyết định khen thưởng" in soup(refused).select_one(".flash.error").text
 
 
 def test_the_dossier_prints_as_report_list_and_minutes_with_the_signer_block_whole(actor, tmp_path):
