@@ -7,7 +7,7 @@ from importlib import resources
 
 from . import clock
 from .db import database
-from .models import Area, Campaign, Event, Report, Task, Unit, User, set_check, utcnow
+from .models import Area, Campaign, Event, Report, Task, Unit, User, set_check
 
 DEMO_PASSWORD = "demo2026"
 # Today is day 14 of the plan's 28: half the time gone, the sơ kết due on day 18, four days ahead.
@@ -80,7 +80,7 @@ def _file_report(campaign, user, row):
         mine = [t for t in area.task_list if t.applies_to(user.unit)]
         done = sum(states.get(t.id) == "done" for t in mine)
         results[area.id] = f"Hoàn thành {done}/{len(mine)} việc." if mine else ""
-    report = Report.create(campaign=campaign, unit=user.unit, state="submitted", submitted_at=utcnow(),
+    report = Report.create(campaign=campaign, unit=user.unit, state="submitted", submitted_at=clock.utc_now(),
                            results=json.dumps(results, ensure_ascii=False), highlights=row["highlights"],
                            difficulties=row["difficulties"], proposals=row["proposals"])
     Event.record("report.submit", user, campaign=campaign, unit=user.unit, subject=f"report:{report.id}",

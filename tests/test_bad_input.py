@@ -1,5 +1,6 @@
 """Bad input never breaks anything or anyone: impossible ids, formula-looking text, control and invisible
 characters, broken live cursors, archives and pictures that inflate, files that lie about their type."""
+import datetime as dt
 import io
 import struct
 import threading
@@ -14,7 +15,7 @@ from werkzeug.http import parse_options_header
 from werkzeug.routing import IntegerConverter
 
 from portal.db import database
-from portal.models import Campaign, Check, Event, Nomination, Report, Unit
+from portal.models import Campaign, Check, Event, Nomination, Publication, Report, Unit
 from portal.security import HEADERS
 
 from conftest import ROLE_USERS, csrf_token, form_data, soup, switch
@@ -124,7 +125,8 @@ def test_control_characters_saved_before_are_left_out_of_every_export(actor, vil
     propose(actor, name="Lò Văn Sáng")
     Check.update(note="Đã\x01 họp").execute()
     Report.update(proposals="Đề nghị\x02 hỗ trợ").execute()
-    Nomination.update(state="sent", achievement="Vận động\x03 42 hộ").execute()
+    Nomination.update(state="approved", achievement="Vận động\x03 42 hộ").execute()
+    Publication.create(campaign=Campaign.current(), closes_on=dt.date(2026, 2, 24))  # so the decision is offered
     Unit.update(name="Bản\x04 Nà Bỏ").where(Unit.id == unit.id).execute()
     Event.record("unit.update", None, unit=unit, subject=f"unit:{unit.id}", before={"name": "Bản Nà Bỏ"},
                  after={"name": "Bản\x04 Nà Bỏ"})
@@ -302,14 +304,23 @@ def test_a_pdf_named_like_a_photo_is_downloaded_as_a_pdf(actor, village):
         assert download_name(response).endswith(".pdf"), path
 
 
+def decision_offered():
+    """A list the council passed and posted, so that the decision is offered."""
+    campaign = Campaign.current()
+    Nomination.create(campaign=campaign, unit=Unit.get(Unit.code == "ban-na-bo"), name="Lò Văn Sáng",
+                      achievement="Vận động 42 hộ", award="giay-khen", state="approved")
+    Publication.create(campaign=campaign, closes_on=dt.date(2026, 2, 24))
+
+
 def test_files_exports_and_error_pages_carry_the_security_headers(actor, village):
     unit, task = village
+    decision_offered()
     actor.login("ban-na-bo")
     propose(actor, attachment=(io.BytesIO(PDF), "ho-so.pdf"))
     form = soup(actor.client.get("/checklist")).select_one(f"#evidence-{task.id} form.upload")
     actor.client.post(form["action"], content_type="multipart/form-data",
                       data={**form_data(form), "file": (io.BytesIO(PDF), "bien-ban.pdf", "application/pdf")})
-    n, proof = Nomination.get(), unit.evidence.get()
+    n, proof = Nomination.get(Nomination.state == "proposed"), unit.evidence.get()
     switch(actor, "vanhoa")
     paths = [f"/evidence/{proof.id}", f"/nominations/{n.id}/attachment", f"/exports/nominations/{n.id}/dossier.docx",
              f"/evidence/{2**63}", *EXPORTS]
@@ -327,6 +338,7 @@ def test_files_exports_and_error_pages_carry_the_security_headers(actor, village
     *[("vanhoa", path) for path in EXPORTS],
 ])
 def test_pages_with_names_and_phone_numbers_and_every_export_are_kept_by_no_cache(actor, username, path):
+    decision_offered()
     actor.login(username)
     response = actor.client.get(path)
     assert response.status_code == 200

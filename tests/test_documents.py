@@ -10,7 +10,7 @@ from portal.demo import load_demo
 from portal.models import Area, Campaign, Report, Unit
 
 from conftest import FAST_HASH, csrf_token, PLAN_START, empty_tables, soup, switch
-from test_nominations import files, nomination, propose, publish_with, vote  # noqa: F401 - `files` is autouse
+from test_nominations import after_the_window, files, nomination, propose, publish_with, vote  # noqa: F401 - `files` is autouse
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 
@@ -90,6 +90,7 @@ def test_the_decision_is_offered_once_the_council_passed_someone_and_then_named_
     draft = fetch(actor.client, "/exports/decision.docx")
     assert "du-thao-quyet-dinh.docx" in draft.headers["Content-Disposition"]
 
+    after_the_window()
     switch(actor, "chutich")
     form = soup(actor.client.get("/decision")).select_one("#decision")
     data = {i["name"]: i.get("value", "") for i in form.select("input[name]") if i.get("type") != "checkbox"}
