@@ -10,9 +10,11 @@ from .models import AWARDS, BASES, AwardRule, Meeting, Nomination, NominationRet
 
 
 def share(text: str) -> Fraction:
-    """"2/3", "0.5" or "50%" as an exact share, so that two thirds of 9 is 6, not 5.99…"""
-    text = str(text).strip()
-    return Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
+    """"2/3", "0,5" or "50%" as an exact share, so that two thirds of 9 is 6, not 5.99… (a share stored as a float,
+    0.6666…, is read back as the fraction it stood for)."""
+    text = str(text).strip().replace(",", ".")
+    value = Fraction(text[:-1]) / 100 if text.endswith("%") else Fraction(text)
+    return value.limit_denominator(1000)
 
 
 def percent(value) -> str:

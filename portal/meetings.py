@@ -119,14 +119,16 @@ def _closed(campaign) -> str | None:
     return settled(campaign)
 
 
-@bp.route("/hop-xet", methods=["GET", "POST"])
+@bp.get("/hop-xet")
 @roles_required(*WATCHERS)
 def page():
+    return _page(current_campaign())
+
+
+@bp.post("/hop-xet")
+@roles_required("office")
+def save():
     campaign = current_campaign()
-    if request.method == "GET":
-        return _page(campaign)
-    if current_user.role != "office":
-        abort(403)
     form = MeetingForm()
     _choices(form)
     refuse(_closed(campaign))
