@@ -150,7 +150,9 @@ def event_scans() -> int:
 
 
 def idle_scans(seconds=3.0) -> int:
-    time.sleep(1.5)  # a backend reports its statistics within a second of going idle
+    # A backend reports its statistics when it goes idle, but when many report at once the ones that find the
+    # statistics locked try again 10 s later: without the wait, the opening of the streams would count.
+    time.sleep(11)
     before = event_scans()
     time.sleep(seconds)
     return event_scans() - before
