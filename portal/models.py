@@ -455,7 +455,8 @@ class Event(BaseModel):
         if not is_sqlite():
             # Ids must become visible in order, or a live reader at id 11 would never see 10
             # committed after it. Held to commit; SQLite writers are serialised already.
-            database.execute_sql("SELECT pg_advisory_xact_lock(7210)")
+            # The notification, delivered at commit, wakes the live hub of every worker (portal/live.py).
+            database.execute_sql("SELECT pg_advisory_xact_lock(7210), pg_notify('event', '')")
         return execute(
             'INSERT INTO event (at, kind, user_id, campaign_id, unit_id, subject, "before", "after") '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
