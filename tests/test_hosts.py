@@ -103,8 +103,8 @@ def hosts(app, prefix, tmp_path):
     port = free_port()
     conf = tmp_path / "nginx.conf"
     conf.write_text(nginx_conf(tmp_path, port, [f"127.0.0.1:{i.port}" for i in instances]))
-    nginx = subprocess.Popen(["nginx", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log"),
-                              "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
+    nginx = subprocess.Popen(["/usr/sbin/nginx", "-p", str(tmp_path), "-c", str(conf), "-e",
+                              str(tmp_path / "error.log"), "-g", "daemon off;"], stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -114,6 +114,8 @@ def hosts(app, prefix, tmp_path):
             pass
         assert nginx.poll() is None, nginx.stderr.read()
         time.sleep(0.1)
+    else:
+        pytest.fail("nginx did not answer: " + (tmp_path / "error.log").read_text())
     yield SimpleNamespace(base=base, instances=instances)
     nginx.terminate()
     nginx.wait(10)
@@ -195,8 +197,8 @@ class Board:
                 with self.http.get(self.base + "/board/events", stream=True, timeout=5,
                                    headers={"Last-Event-ID": str(self.last)}) as r:
                     self.answers.append((sent, r.status_code))
-                    if r.status_code != 200:
-                        continue
+                    if r.status_code != 200:  # EventSource gives up on an error answer
+                        return
                     self.streams.append([upstream(r), False])
                     self.connected.set()
                     event_id = None
