@@ -88,7 +88,7 @@ def prefix():
     name = f"test-{uuid.uuid4().hex}"
     yield name
     keys = list(store.scan_iter(match=f"*{name}*"))
-    assert keys, "both hosts counted logins in Redis"
+    assert keys, "the hosts counted logins in Redis"
     store.delete(*keys)
 
 
