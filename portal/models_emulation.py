@@ -133,6 +133,11 @@ class Registration(Versioned):
     def commitment_list(self) -> list:
         return json.loads(self.commitments)
 
+    @classmethod
+    def states_of(cls, campaign) -> dict:
+        """Unit id -> the state of its registration in `campaign`, for the board."""
+        return dict(cls.select(cls.unit, cls.state).where(cls.campaign == campaign).tuples())
+
     def as_dict(self):
         return {"state": self.state, "titles": self.title_list, "counts": self.count_map,
                 "commitments": len(self.commitment_list)}

@@ -251,3 +251,4 @@ def stale(_):
 
 def init_app(app):
     app.register_blueprint(bp)
+    app.jinja_env.globals["unit_score"] = lambda n: scoring.unit_score(n.campaign, n.unit)

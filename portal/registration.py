@@ -58,12 +58,6 @@ def warning(nomination) -> str | None:
     return None
 
 
-def states(campaign) -> dict:
-    """Unit id -> its registration's state, for the board."""
-    return dict(Registration.select(Registration.unit, Registration.state)
-                .where(Registration.campaign == campaign).tuples())
-
-
 def commitment_text(registration: Registration, areas) -> list[str]:
     """Each commitment as one line, its content area named first."""
     titles = {a.id: f"ND {i}" for i, a in enumerate(areas, 1)}

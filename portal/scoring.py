@@ -151,6 +151,20 @@ def rank(unit_scores) -> None:
             s.rank = 1 + sum(other.percent > s.percent for other in group)
 
 
+def as_json(s: UnitScore | None) -> dict:
+    """The score fields of a unit in /api/progress: null without points."""
+    if s is None:
+        return {"points": None, "max_points": None, "grade": None, "rank": None}
+    return {"points": s.points, "max_points": s.max_points, "grade": s.grade_label, "rank": s.rank}
+
+
+XLSX_HEADER = ["Điểm", "Điểm tối đa", "Xếp loại", "Xếp hạng (cùng loại đơn vị)"]
+
+
+def xlsx_cells(s: UnitScore) -> list:
+    return [s.points, s.max_points, s.grade_label, s.rank]
+
+
 def unit_score(campaign, unit) -> UnitScore | None:
     """One unit's score, ranked among the campaign's units of its kind; None without points."""
     units = [u for u in campaign.units() if u.kind == unit.kind]
