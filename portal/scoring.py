@@ -1,6 +1,7 @@
 """Chấm điểm, xếp loại, xếp hạng: a unit's points from its ticks, its claimed bonuses and the office's changes;
 its grade against the campaign's thresholds; its rank among units of its kind. A campaign whose tasks carry no
 points has no scores at all, and every page works as it did without them."""
+import re
 from dataclasses import dataclass, field
 
 from .models import GRADES, Adjustment, AreaPoints, Claim, Criterion, Scheme, TaskPoints
@@ -169,3 +170,61 @@ def unit_score(campaign, unit) -> UnitScore | None:
     """One unit's score, ranked among the campaign's units of its kind; None without points."""
     units = [u for u in campaign.units() if u.kind == unit.kind]
     return scores(campaign, units).get(unit.id)
+
+
+# Points as plans write them: "… (10 điểm)", "tối đa 20 điểm", and a "Thang điểm" section whose lines give an
+# area's points ("Nội dung 1: 30 điểm", "Một là … 30 điểm") or a bonus or deduction ("Cộng 5 điểm: …").
+_POINTS = re.compile(r"\s*\(?\s*(?:tối đa\s*)?(\d{1,4})\s*điểm\s*\)?", re.I)
+_MAX = re.compile(r"[,;:(–-]?\s*\(?tối đa\s*(\d{1,4})\s*điểm\)?", re.I)
+_SCALE_AREA = re.compile(r"(?:Nội dung\s*(\d+)|(Một|Hai|Ba|Bốn|Năm|Sáu|Bảy|Tám|Chín|Mười) là)\b.*?(\d{1,4})\s*điểm", re.I)
+_BONUS = re.compile(r"(cộng|thưởng|trừ)\s*(?:tối đa\s*)?(\d{1,4})\s*điểm\s*[:,–-]?\s*(.*)", re.I)
+_ORDINALS = ["một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười"]
+
+
+def scale_section(paras: list[str]) -> tuple[list[str], list[str]]:
+    """The plan without its "Thang điểm" section (whose "Hai là: 30 điểm" would read as a new area), and the
+    section's lines: up to the next numbered heading."""
+    start = next((i for i, p in enumerate(paras) if re.match(r"(?:[IVXL]+\.|\d+(?:\.\d+)*\.?)?\s*thang điểm", p, re.I)),
+                 None)
+    if start is None:
+        return paras, []
+    end = next((j for j in range(start + 1, len(paras)) if re.match(r"[IVXL]+\.\s|\d+\.\s", paras[j])), len(paras))
+    return paras[:start] + paras[end:], paras[start + 1:end]
+
+
+def points_from_plan(scale: list[str], areas: list[dict]) -> list[dict]:
+    """Moves the points a plan writes into its proposal: `points` on tasks (taken out of their titles),
+    `max_points` on areas (in the area's heading, or in the "Thang điểm" lines `scale`); returns the bonus and
+    deduction criteria as [{"title", "points"}]."""
+    for area in areas:
+        if m := _MAX.search(area["title"]) or _POINTS.search(area["title"]):
+            area["max_points"] = int(m.group(1))
+            area["title"] = (area["title"][:m.start()] + area["title"][m.end():]).strip(" ,;:–-")
+        for task in area["tasks"]:
+            if m := _POINTS.search(task["title"]):
+                task["points"] = int(m.group(1))
+                task["title"] = (task["title"][:m.start()] + task["title"][m.end():]).strip(" ,;:–-")
+                task["target"] = _POINTS.sub("", task["target"]).strip(" ,;:–-")
+    criteria = []
+    for p in scale:
+        if m := _BONUS.match(p):
+            sign = -1 if m.group(1).lower() == "trừ" else 1
+            criteria.append({"title": m.group(3).strip(" .;") or p, "points": sign * int(m.group(2))})
+        elif m := _SCALE_AREA.match(p):
+            k = int(m.group(1)) if m.group(1) else _ORDINALS.index(m.group(2).lower()) + 1
+            if k <= len(areas):
+                areas[k - 1]["max_points"] = int(m.group(3))
+    return criteria
+
+
+def import_points(campaign, area, task, area_data: dict, task_data: dict | None) -> None:
+    """Keeps the points a proposal carried for a newly created area or task."""
+    if task is None and area_data.get("max_points"):
+        AreaPoints.create(area=area, max_points=area_data["max_points"])
+    if task is not None and task_data.get("points"):
+        TaskPoints.create(task=task, points=task_data["points"])
+
+
+def import_criteria(campaign, data: dict) -> None:
+    for i, c in enumerate(data.get("criteria") or []):
+        Criterion.create(campaign=campaign, title=c["title"], points=c["points"], position=i)

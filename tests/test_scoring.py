@@ -6,7 +6,8 @@ import docx
 from openpyxl import load_workbook
 
 from portal import scoring
-from portal.models import Adjustment, Campaign, Event, Nomination, Scheme, Unit, set_check
+from portal.models import AreaPoints, Adjustment, Campaign, Criterion, Event, Nomination, Scheme, TaskPoints, Unit, set_check
+from portal.plan_import import propose_campaign
 
 from conftest import soup, switch, user
 
@@ -107,7 +108,7 @@ def test_a_unit_claims_a_bonus_and_the_office_applies_a_deduction_with_a_reason(
     give_points(actor, criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5",
                 criterion_new1_title="Để xảy ra vụ việc an ninh trật tự", criterion_new1_points="-10")
     tick("ban-na-bo", NÀ_BỎ)
-    bonus, deduction = Campaign.current().criteria.order_by("position")
+    bonus, deduction = Campaign.current().criteria.order_by(Criterion.position)
     switch(actor, "ban-na-bo")
     assert actor.submit("/cham-diem", f"#claim-{bonus.id}", **{f"c{bonus.id}-claimed": "y",
                         f"c{bonus.id}-note": "Mô hình bếp ăn chung, ảnh ở việc 1"}).status_code == 303
@@ -160,3 +161,39 @@ def test_the_council_sees_the_unit_score_on_a_proposal_and_in_its_dossier(app, a
     assert "87.5/100" in soup(actor.client.get(f"/nominations/{n.id}")).select_one("#unit-score").text
     document = docx.Document(io.BytesIO(actor.client.get(f"/exports/nominations/{n.id}/dossier.docx").data))
     assert any(p.text.startswith("Điểm thi đua của Bản Nà Bỏ: 87.5/100 điểm, xếp loại Tốt") for p in document.paragraphs)
+
+
+PLAN = """KẾ HOẠCH
+Phát động thi đua mừng xuân
+Một là, bảo đảm an ninh trật tự (tối đa 40 điểm). Tuần tra ít nhất 02 buổi mỗi tuần (25 điểm); không để xảy ra vụ việc phức tạp (15 điểm).
+Hai là, văn hóa: tổ chức ít nhất 01 hoạt động văn nghệ (10 điểm).
+Thang điểm
+Hai là: 60 điểm
+Cộng 5 điểm: mô hình hay được nhân rộng
+Trừ 10 điểm: để xảy ra vụ việc an ninh trật tự
+"""
+
+
+def test_a_plan_with_points_brings_them_into_the_new_campaign(app, actor):
+    proposal = propose_campaign(PLAN)
+    first, second = proposal["areas"]
+    assert (first["title"], first["max_points"]) == ("Bảo đảm an ninh trật tự", 40)
+    assert [(t["title"], t["points"]) for t in first["tasks"]] == [
+        ("Tuần tra ít nhất 02 buổi mỗi tuần", 25), ("Không để xảy ra vụ việc phức tạp", 15)]
+    assert second["max_points"] == 60 and second["tasks"][0]["points"] == 10
+    assert proposal["criteria"] == [{"title": "mô hình hay được nhân rộng", "points": 5},
+                                    {"title": "để xảy ra vụ việc an ninh trật tự", "points": -10}]
+    actor.login("vanhoa")
+    form = actor.client.post("/campaigns/import", data={"text": PLAN, "csrf_token": soup(actor.client.get(
+        "/campaigns/import")).select_one("input[name=csrf_token]")["value"]})
+    proposed = soup(form).select_one("form[action='/campaigns/new']")
+    assert proposed.select_one("input[name=areas-0-tasks-0-points]")["value"] == "25"
+    from conftest import form_data
+    created = actor.client.post("/campaigns/new", data={**form_data(proposed), "starts_on": "2026-03-01",
+                                                         "ends_on": "2026-03-31", "report_due_on": "2026-03-25"})
+    assert created.status_code == 303
+    campaign = Campaign.select().order_by(Campaign.id.desc()).first()
+    tasks = [t.id for a in campaign.areas_with_tasks() for t in a.task_list]
+    assert sorted(p.points for p in TaskPoints.select().where(TaskPoints.task.in_(tasks))) == [10, 15, 25]
+    assert sorted(a.max_points for a in AreaPoints.select().join(AreaPoints.area.rel_model).where(
+        AreaPoints.area.rel_model.campaign == campaign)) == [40, 60]
