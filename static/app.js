@@ -54,4 +54,11 @@
       e.preventDefault();
     }
   });
+
+  // The login's "show password": hidden in the page, since without JavaScript it could do nothing.
+  document.querySelectorAll(".show-password").forEach(function (box) {
+    var input = document.getElementById(box.getAttribute("data-for"));
+    box.closest("label").hidden = false;
+    box.addEventListener("change", function () { input.type = box.checked ? "text" : "password"; });
+  });
 })();
