@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, Length
 from . import clock
 from .db import database, raw
 from .forms import Form
-from .models import Event, Lockout, Unit, User
+from .models import Campaign, Event, Lockout, Publication, Unit, User
 from .security import limiter
 from .text import clean
 
@@ -64,8 +64,16 @@ def roles_required(*roles):
     return decorator
 
 
+LANDINGS = {"unit": "checklist.page", "office": "board.page", "council": "nominations.index",
+            "leader": "nominations.decision", "supervisor": "nominations.index"}
+
+
 def landing_url(user) -> str:
-    return url_for("checklist.page") if user.role == "unit" else url_for("board.page")
+    """Each role's work: the unit its tasks, the council the proposals to vote on, the leader the decision
+    to approve (or the proposals while there is none), MTTQ what it may comment on, the office the board."""
+    if user.role == "leader" and not Publication.select().where(Publication.campaign == Campaign.current()).exists():
+        return url_for("nominations.index")  # nothing to approve yet: the decision page would only send it back
+    return url_for(LANDINGS[user.role])
 
 
 def _safe_next(target: str | None) -> str | None:

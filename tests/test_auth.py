@@ -7,7 +7,8 @@ from conftest import ROLE_USERS, csrf_token, soup, user
 
 
 @pytest.mark.parametrize("role,landing", [
-    ("unit", "/checklist"), ("office", "/board"), ("council", "/board"), ("leader", "/board"), ("supervisor", "/board"),
+    ("unit", "/checklist"), ("office", "/board"), ("council", "/awards"), ("leader", "/awards"),
+    ("supervisor", "/awards"),
 ])
 def test_each_role_lands_on_its_page(actor, role, landing):
     response = actor.login(ROLE_USERS[role])
