@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import scoring
 from .auth import roles_required
+from .confirm import unconfirmed
 from .db import database
 from .forms import Form, posted_version
 from .guards import comment_window_open, frozen, publication_of, refuse
@@ -283,6 +284,9 @@ def set_status(campaign_id):
     if to == "active" and not any(a.task_list for a in campaign.areas_with_tasks()):
         flash("Đợt thi đua chưa có việc nào; hãy thêm nội dung và việc cần làm trước khi phát động.", "error")
         return _back(campaign)
+    if to == "closed" and (asking := unconfirmed("campaign.close", url_for("campaigns.edit", campaign_id=campaign.id),
+                                                 title=campaign.title)):
+        return asking
     with database.atomic():
         before = campaign_dict(campaign)
         campaign.status = to
@@ -354,6 +358,8 @@ def _ticked(tasks) -> bool:
 def remove_area(area_id):
     """Deletes an area nobody has worked on; one whose tasks units have ticked is archived with them."""
     area = _area(area_id)
+    if asking := unconfirmed("area.remove", url_for("campaigns.edit", campaign_id=area.campaign_id), title=area.title):
+        return asking
     tasks = list(area.tasks)
     with database.atomic():
         _claim(area.campaign)
@@ -421,6 +427,8 @@ def update_task(task_id):
 def remove_task(task_id):
     """A task units have ticked is archived, so their work stays on record; an untouched one is deleted."""
     task = _task(task_id)
+    if asking := unconfirmed("task.remove", url_for("campaigns.edit", campaign_id=task.area.campaign_id), title=task.title):
+        return asking
     with database.atomic():
         _claim(task.area.campaign)
         before = task_dict(task)

@@ -13,7 +13,6 @@ from docx.shared import Cm, Pt
 
 from . import clock
 from .models import AWARDS, NOMINEE_KINDS
-from .progress import LAG_POINTS
 from .text import printable
 
 FONT = "Times New Roman"
@@ -189,7 +188,7 @@ def aggregate_report(campaign, areas, rows, reports, expected: int, leader: str)
                    f"{complete}/{len(scored)} đơn vị hoàn thành toàn bộ.")
         ranked = sorted(scored, key=lambda us: -us[1].percent)
         best = [(u, s.percent) for u, s in ranked if s.percent >= expected]
-        behind = [(u, s.percent) for u, s in reversed(ranked) if s.percent + LAG_POINTS < expected]
+        behind = [(u, s.percent) for u, s in reversed(ranked) if s.lag(expected / 100)]
         if best:
             _body(doc, f"Đơn vị làm tốt: {_names(best)}.")
         if behind:

@@ -130,6 +130,12 @@ class User(UserMixin, BaseModel):
 
     session_token = None  # this browser's session, once signed in (start_session) or loaded (by_session)
 
+    @classmethod
+    def signing_in(cls, typed: str):
+        """The active account a login form names: trimmed and regardless of case, as people type on phones."""
+        return (cls.select().where(fn.LOWER(cls.username) == Lockout.key(typed), cls.active == True)  # noqa: E712
+                .order_by(cls.id).first())
+
     @property
     def is_active(self):
         return self.active
@@ -216,9 +222,15 @@ class Lockout(BaseModel):
     class Meta:
         indexes = ((("username", "address"), True),)
 
+    @staticmethod
+    def key(username: str) -> str:
+        """The username as the lock counts it: "Ban-Na-Bo " and "ban-na-bo" are one account, as at login."""
+        return username.strip().lower()
+
     @classmethod
     def locked_until_for(cls, username: str, address: str, now: dt.datetime):
         """When the lock on `username` from `address` ends, or None when there is none."""
+        username = cls.key(username)
         row = cls.get_or_none(cls.username == username, cls.address == address, cls.locked_until > now)
         return row.locked_until if row else None
 
@@ -227,6 +239,7 @@ class Lockout(BaseModel):
         """Counts a wrong password; True when it locks the username from the address for `minutes`.
 
         Failures further apart than `minutes` are not guessing: the count starts again."""
+        username = cls.key(username)
         window = dt.timedelta(minutes=minutes)
         cls.delete().where(cls.last_at < now - window).execute()  # keeps the table to what is recent
         cls.insert(username=username, address=address, failures=1, last_at=now).on_conflict(
@@ -241,7 +254,7 @@ class Lockout(BaseModel):
     @classmethod
     def clear(cls, username: str, address: str | None = None) -> None:
         """Forgets the failures and locks of `username` (from `address` only, given one)."""
-        query = cls.delete().where(cls.username == username)
+        query = cls.delete().where(cls.username == cls.key(username))
         if address is not None:
             query = query.where(cls.address == address)
         query.execute()

@@ -15,6 +15,7 @@ from . import clock, evidence
 from .awards import UNIT_EDITS, cast_for_meeting, last_return, logged_vote, may_vote, tallies
 from .auth import WATCHERS, roles_required
 from .checklist import current_campaign
+from .confirm import unconfirmed
 from .db import database
 from .forms import Form, posted_id, posted_version
 from .guards import commenting, comment_window_open, frozen, publication_of, refuse, settled
@@ -461,6 +462,8 @@ def publish():
     campaign = current_campaign()
     if not Form().validate_on_submit():
         abort(400)
+    if asking := unconfirmed("publication.open", url_for("nominations.index")):
+        return asking
     with database.atomic():
         if publication_of(campaign):
             flash("Danh sách đã được công khai.", "info")
@@ -517,6 +520,8 @@ def decision():
     refuse(frozen(campaign) or commenting(publication))
     if not form.validate_on_submit():
         return _decision_page(campaign, publication, form, 400)
+    if asking := unconfirmed("decision.approve", url_for("nominations.decision")):
+        return asking
     with database.atomic():
         publication.decision_number, publication.decision_date = form.number.data, form.signed_on.data
         publication.signer, publication.approved_by, publication.approved_at = form.signer.data, current_user.id, clock.utc_now()

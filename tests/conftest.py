@@ -235,6 +235,8 @@ def form_data(form) -> dict:
                 data.setdefault(name, []).append(field.get("value", "on"))
         elif kind not in ("submit", "button", "file"):
             data[name] = field.get("value", "")
+    if form.select_one("button[data-confirm]"):
+        data["confirmed"] = "1"  # the user says yes to the question the button asks first
     return data
 
 

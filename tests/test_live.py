@@ -61,7 +61,7 @@ def test_the_board_stream_sends_each_missed_event_once_with_its_log_id(short_str
     unit = Unit.get(Unit.code == "ban-na-it")
     last = soup_of(got[-1]["data"])
     row = last.select_one(f"tr#unit-{unit.id}[hx-swap-oob]")
-    assert row is not None and row.select("td")[0].text == f"{round(100 * 2 / area_total(unit, 1))}%"
+    assert row is not None and row.select("td")[2].text == f"{round(100 * 2 / area_total(unit, 1))}%"
     assert last.select_one("#summary[hx-swap-oob]")
 
 

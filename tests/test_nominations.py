@@ -28,7 +28,8 @@ def propose(actor, name="Lò Văn Sáng", workplace="Bản Nà Bỏ", award="gia
 
 
 def post(actor, path, **data):
-    return actor.client.post(path, data={"csrf_token": csrf_token(actor.client), **data})
+    """A form posted by someone who answers yes when the page asks to confirm."""
+    return actor.client.post(path, data={"csrf_token": csrf_token(actor.client), "confirmed": "1", **data})
 
 
 def nomination(name="Lò Văn Sáng") -> Nomination:
