@@ -40,9 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
 
     from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, evidence, exports, lookup, meetings,
-                   nominations, pages, public, reminders, reports, sms, units)
+                   nominations, pages, points, public, registration, reminders, reports, sms, units)
 
     for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, units, accounts,
-                 reports, nominations, public, exports, sms, meetings, lookup):
+                 reports, nominations, public, exports, sms, meetings, lookup, registration, points):
         part.init_app(app)
     return app

@@ -4,11 +4,11 @@ import hashlib
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask_login import current_user
 
-from . import clock, live
+from . import clock, live, scoring
 from .auth import WATCHERS, roles_required
 from .checklist import checklist_context, current_campaign
 from .htmx import render, wants_fragment
-from .models import UNIT_KINDS, Event, Unit
+from .models import UNIT_KINDS, Event, Registration, Unit
 from .progress import progress
 from .reports import filings
 
@@ -21,7 +21,8 @@ def board_context(campaign, kind: str | None):
     rows = progress(areas, units)
     expected = round(100 * clock.expected_share(campaign.starts_on, campaign.ends_on))
     return dict(campaign=campaign, areas=areas, rows=rows, kind=kind, expected=expected,
-                last_activity=Event.last_activity(campaign), filings=filings(campaign), **totals(rows, expected))
+                last_activity=Event.last_activity(campaign), filings=filings(campaign), **totals(rows, expected),
+                scores=scoring.scores(campaign, units, areas), registrations=Registration.states_of(campaign))
 
 
 def totals(rows, expected) -> dict:
@@ -88,6 +89,10 @@ def events():
                 ctx["last_activity"].update({e.unit_id: e.at for e in touched if e.campaign_id == campaign.id})
                 if any(e.kind.startswith(("report.", "nomination.")) for e in touched):
                     ctx["filings"] = filings(campaign)
+                if any(e.kind.startswith("registration.") for e in touched):
+                    ctx["registrations"] = Registration.states_of(campaign)
+                if ctx["scores"]:  # a tick moves ranks: every unit of the board is scored again
+                    ctx["scores"] = scoring.scores(campaign, [r.unit for r in rows], ctx["areas"])
                 ctx.update(totals(rows, ctx["expected"]))
             shown = [e for e in batch if e.unit_id in index]
             html = {e.unit_id: render_template("board/_live.html", row=rows[index[e.unit_id]], **ctx) for e in shown}
@@ -114,8 +119,9 @@ def api_progress():
     campaign = current_campaign()
     areas = campaign.areas_with_tasks()
     units = []
+    scores = scoring.scores(campaign, campaign.units(), areas)
     for row in progress(areas, campaign.units()):
-        units.append({
+        units.append({**scoring.as_json(scores.get(row.unit.id)),
             "id": row.unit.id, "code": row.unit.code, "name": row.unit.name, "kind": row.unit.kind,
             "done": row.overall.done, "total": row.overall.total, "percent": row.overall.percent,
             "areas": [{"id": a.id, "title": a.title, "done": row.areas[a.id].done, "total": row.areas[a.id].total,

@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from playhouse.flask_utils import get_object_or_404
 
-from . import clock, documents, spreadsheet
+from . import clock, documents, scoring, spreadsheet
 from .auth import WATCHERS, roles_required
 from .checklist import checklist_context, current_campaign
 from .models import STATES, Check, Comment, Nomination, Report, User, Vote
@@ -38,13 +38,14 @@ def board_xlsx():
     file: 3 000 units × 40 tasks took 13.7 s and 530 MB in memory as a whole workbook (bench/export.py)."""
     campaign = current_campaign()
     areas = campaign.areas_with_tasks()
+    units = campaign.units()
+    scores = scoring.scores(campaign, units, areas)  # one entry per unit: ranks need them all
     book = Workbook(write_only=True)
     board = _sheet(book, "Bảng theo dõi", ["Đơn vị", "Loại"] + [f"ND {i}. {a.title}" for i, a in enumerate(areas, 1)]
-                   + ["Tổng (%)", "Hoàn thành", "Số việc"], wide=1)
+                   + ["Tổng (%)", "Hoàn thành", "Số việc"] + (scoring.XLSX_HEADER if scores else []), wide=1)
     detail = _sheet(book, "Chi tiết", ["Đơn vị", "Nội dung thi đua", "Việc", "Chỉ tiêu", "Trạng thái", "Ghi chú",
                                        "Cập nhật lúc"], wide=7)
     task_ids = {t.id for a in areas for t in a.task_list}
-    units = campaign.units()
     for first in range(0, len(units), BATCH):
         batch = units[first:first + BATCH]
         query = (Check.select(Check.unit, Check.task, Check.state, Check.note, Check.updated_at)
@@ -55,7 +56,8 @@ def board_xlsx():
             row = score(areas, unit, states)
             spreadsheet.append(board, [unit.name, unit.kind_label]
                                + [row.areas[a.id].percent if row.areas[a.id].total else None for a in areas]
-                               + [row.overall.percent, row.overall.done, row.overall.total])
+                               + [row.overall.percent, row.overall.done, row.overall.total]
+                               + (scoring.xlsx_cells(scores[unit.id]) if scores else []))
             for area in areas:
                 for task in area.task_list:
                     if task.applies_to(unit):
@@ -142,7 +144,8 @@ def dossier(nomination_id):
                                         Nomination.state.not_in(Nomination.CLOSED)).order_by(Nomination.id))
     tally = tallies([n])[n.id]
     votes = [] if tally.secret else Vote.select().where(Vote.nomination == n).order_by(Vote.at)  # a secret ballot
-    data = documents.dossier(campaign, n, checklist_context(n.unit, campaign, readonly=True), listed, tally, votes,
+    ctx = dict(checklist_context(n.unit, campaign, readonly=True), unit_score=scoring.unit_score(campaign, n.unit))
+    data = documents.dossier(campaign, n, ctx, listed, tally, votes,
                              Comment.select().where(Comment.nomination == n).order_by(Comment.id), _leader_name())
     return _docx(data, f"ho-so-khen-thuong-{n.id}.docx")
 

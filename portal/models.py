@@ -752,3 +752,10 @@ class NominationReturn(BaseModel):
 
 
 MODELS += [Meeting, AwardRule, VoteMeeting, NominationReturn]
+
+
+# Registration and scoring live in their own module; imported last, as they build on the models above.
+from .models_emulation import *  # noqa: E402,F401,F403
+from .models_emulation import EMULATION_MODELS  # noqa: E402
+
+MODELS += EMULATION_MODELS
