@@ -35,7 +35,8 @@ BATCH = 500
 @roles_required(*WATCHERS)
 def board_xlsx():
     """The board and every check with its note, written row by row (openpyxl's write-only mode) to a temporary
-    file: 3 000 units × 40 tasks took 13.7 s and 530 MB in memory as a whole workbook (bench/export.py)."""
+    file. 3 000 units × 40 tasks as a whole workbook took 530 MB more memory, now 26 MB at any size, and about
+    half the time (bench/export.py); what is left is openpyxl's own work per cell."""
     campaign = current_campaign()
     areas = campaign.areas_with_tasks()
     units = campaign.units()
