@@ -7,7 +7,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app portal
 VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js
 
-.PHONY: run test assets chromium gammu libreoffice nginx screenshots bench bench-load bench-fanout
+.PHONY: run test assets chromium gammu libreoffice nginx screenshots bench bench-load bench-fanout bench-export bench-eventlog
 .DEFAULT_GOAL := run
 
 run: $(VENV)/.runtime $(VENDOR)
@@ -82,3 +82,13 @@ bench-load: $(VENV)/.dev
 # ARGS="--url postgresql://postgres@127.0.0.1:5432/bench".
 bench-fanout: $(VENV)/.dev
 	$(BIN)/python bench/fanout.py $(ARGS)
+
+# board.xlsx for 1 000 and 3 000 villages × 40 tasks: time and peak memory of the request, on a database it empties:
+# ARGS="--url postgresql://postgres@127.0.0.1:5432/bench".
+bench-export: $(VENV)/.dev
+	$(BIN)/python bench/export.py $(ARGS)
+
+# A tick's insert, a stream's read and the board's and /audit's reads with 1M and 5M events in the log (ARGS="--sizes
+# 1,5,20" for 20M), on a database it empties: ARGS="--url postgresql://postgres@127.0.0.1:5432/bench".
+bench-eventlog: $(VENV)/.dev
+	$(BIN)/python bench/eventlog.py $(ARGS)

@@ -13,6 +13,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from . import clock, spreadsheet
 from .auth import roles_required
+from .db import execute
 from .forms import MAX_INT, Form
 from .models import (
     NOMINATION_STATES, REPORT_STATES, ROLES, STATES, UNIT_KINDS, Area, Campaign, Event, Task, Unit, User,
@@ -161,6 +162,10 @@ def lines(events) -> list[Line]:
     return out
 
 
+# The kinds the log holds, one step down the (kind, id) index per kind: DISTINCT would read every entry of a year.
+KINDS_IN_LOG = """WITH RECURSIVE k(kind) AS (
+    SELECT min(kind) FROM event UNION ALL SELECT (SELECT min(kind) FROM event WHERE kind > k.kind) FROM k
+    WHERE k.kind IS NOT NULL) SELECT kind FROM k WHERE kind IS NOT NULL"""
 DATE_ERROR = "Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy."
 
 
@@ -182,7 +187,7 @@ class AuditFilter(Form):
         self.unit.choices = [("", "Tất cả")] + [(str(u.id), u.name) for u in units]
         users = User.select().order_by(User.username)
         self.user.choices = [("", "Tất cả")] + [(str(u.id), f"{u.username} – {u.full_name or u.role_label}") for u in users]
-        kinds = [r.kind for r in Event.select(Event.kind).distinct()]
+        kinds = [kind for kind, in execute(KINDS_IN_LOG)]
         self.kind.choices = [("", "Tất cả")] + sorted(((k, kind_label(k)) for k in kinds), key=lambda c: vn_sort_key(c[1]))
 
     def validate_end(self, field):

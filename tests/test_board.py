@@ -1,9 +1,9 @@
 """The office's board and the progress API: who sees them, what they show, and what an unchanged board costs."""
 import pytest
 
-from portal.models import Task, Unit, set_check
+from portal.models import Campaign, Event, Task, Unit, set_check
 
-from conftest import ROLE_USERS, soup, user
+from conftest import ROLE_USERS, csrf_token, soup, user
 
 WATCHERS = ["office", "council", "leader", "supervisor"]
 
@@ -108,6 +108,22 @@ def test_an_unchanged_board_costs_a_304_and_a_change_refreshes_it(actor):
     assert soup(first).select_one("h1") is None and soup(first).select_one("#board")
     again = actor.client.get("/board", headers={"HX-Request": "true", "If-None-Match": etag})
     assert again.status_code == 304 and again.get_data() == b""
+    tick_all("ban-na-bo", kinds_only=1)
+    changed = actor.client.get("/board", headers={"HX-Request": "true", "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_the_poll_gets_a_304_while_only_other_things_happen_and_a_tick_of_its_campaign_refreshes_it(actor):
+    actor.login("vanhoa")
+    demo = Campaign.current()
+    etag = actor.client.get("/board", headers={"HX-Request": "true"}).headers["ETag"]
+    actor.client.post(f"/campaigns/{demo.id}/clone", data={"csrf_token": csrf_token(actor.client)})
+    actor.client.post("/logout", data={"csrf_token": csrf_token(actor.client)})
+    actor.login("ban-na-bo", "sai-mat-khau")
+    actor.login("vanhoa")
+    assert {"campaign.clone", "login.fail"} <= {e.kind for e in Event.select()}  # another campaign's, nobody's
+    unchanged = actor.client.get("/board", headers={"HX-Request": "true", "If-None-Match": etag})
+    assert unchanged.status_code == 304
     tick_all("ban-na-bo", kinds_only=1)
     changed = actor.client.get("/board", headers={"HX-Request": "true", "If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
