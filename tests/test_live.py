@@ -10,41 +10,10 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import expect
 
 from portal.db import database
-from portal.models import Event, Task, Unit, set_check
+from portal.models import Event, Task, Unit
 
-from conftest import log_in, make_app, soup, user
-
-
-def messages(body: str) -> list[dict]:
-    """Parses an SSE body into its messages (comments dropped)."""
-    out = []
-    for block in body.split("\n\n"):
-        fields = {}
-        for line in block.splitlines():
-            if line.startswith(":") or ":" not in line:
-                continue
-            name, _, value = line.partition(":")
-            value = value[1:] if value.startswith(" ") else value
-            fields[name] = fields[name] + "\n" + value if name in fields else value
-        if "id" in fields:
-            out.append(fields)
-    return out
-
-
-def tick(code, n=1, state="done"):
-    """The unit `code` sets its first `n` tasks; returns the ids of the events written."""
-    unit = Unit.get(Unit.code == code)
-    campaign = unit.parent.campaigns.get()
-    tasks = [t for t in Task.select().order_by(Task.id) if t.applies_to(unit)][:n]
-    for task in tasks:
-        set_check(unit, task, state, "", 0, user(code), campaign)
-    return [e.id for e in Event.select().where(Event.unit == unit).order_by(Event.id)][-n:]
-
-
-@pytest.fixture
-def short_streams(app):
-    app.config.update(LIVE_STREAM_SECONDS=0.6, LIVE_POLL_SECONDS=0.05, LIVE_HEARTBEAT_SECONDS=0.2)
-    return app
+from conftest import log_in, soup
+from flows import messages, tick
 
 
 def test_the_board_stream_sends_each_missed_event_once_with_its_log_id(short_streams, actor):

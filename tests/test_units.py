@@ -2,38 +2,18 @@
 import csv
 import io
 
-import openpyxl
 import pytest
 
 from portal.models import Event, Lockout, Unit, User
 
 from conftest import ROLE_USERS, form_data, soup, user
-
-HEADER = ["Tên đơn vị", "Loại", "Đơn vị cấp trên", "Người liên hệ", "Số điện thoại"]
-
-
-def xlsx(rows) -> io.BytesIO:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out
+from flows import HEADER, import_units, problems, xlsx
 
 
 def csv_file(rows, bom=True) -> io.BytesIO:
     text = io.StringIO()
     csv.writer(text).writerows(rows)
     return io.BytesIO(("\ufeff" if bom else "").encode() + text.getvalue().encode())
-
-
-def import_units(actor, data, name):
-    return actor.submit("/units", "#import form", file=(data, name))
-
-
-def problems(response):
-    return [(tr.select("td")[0].text, tr.select("td")[1].text) for tr in soup(response).select(".problems tbody tr")]
 
 
 OFFICE_PAGES = ["/units", "/units/new", "/units/2/edit", "/campaigns", "/campaigns/new", "/campaigns/import",
