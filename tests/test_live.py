@@ -135,7 +135,7 @@ def session_cookie(base, username):
     response = conn.getresponse()
     html = response.read().decode()
     cookie = response.getheader("Set-Cookie").split(";")[0]
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    token = BeautifulSoup(html, "html.parser").select_one("input[name=csrf_token]")["value"]
     form = urllib.parse.urlencode({"username": username, "password": "demo2026", "csrf_token": token})
     conn.request("POST", "/login", form, {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
     response = conn.getresponse()
