@@ -314,19 +314,22 @@ def _detail(nomination, status=200, notice=None, message=None, **forms):
     """The proposal's page, or for htmx only its voting section (nominations/_voting.html)."""
     campaign = nomination.campaign
     my_vote = Vote.get_or_none(Vote.nomination == nomination, Vote.user == current_user.id)
+    comments = list(Comment.select().where(Comment.nomination == nomination).order_by(Comment.id))
+    answer_forms = {c.id: AnswerForm(prefix=f"c{c.id}") for c in comments if not c.answer}
+    answer_forms.update(forms.get("answer_forms") or {})
     context = dict(
         campaign=campaign, n=nomination, tally=tallies([nomination])[nomination.id],
         votes=list(Vote.select().where(Vote.nomination == nomination).order_by(Vote.at)),
-        comments=list(Comment.select().where(Comment.nomination == nomination).order_by(Comment.id)),
+        comments=comments,
         same=duplicates(campaign).get(nomination.id, []), publication=publication_of(campaign),
         settled=settled(campaign), frozen=frozen(campaign),
         vote_form=forms.get("vote_form") or VoteForm(agree="1" if my_vote and my_vote.agree else
                                                      "0" if my_vote else None,
                                                      comment=my_vote.comment if my_vote else ""),
         comment_form=forms.get("comment_form") or CommentForm(),
-        answer_forms=forms.get("answer_forms") or {}, my_vote=my_vote,
+        answer_forms=answer_forms, my_vote=my_vote,
     )
-    return render("nominations/show.html", "nominations/_voting.html", status, AnswerForm=AnswerForm, notice=notice,
+    return render("nominations/show.html", "nominations/_voting.html", status, notice=notice,
                   message=message, **context)
 
 

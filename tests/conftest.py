@@ -251,3 +251,7 @@ def switch(actor, username):
     so a second client would see the first one's."""
     actor.client.post("/logout", data={"csrf_token": csrf_token(actor.client)})
     return actor.login(username)
+
+
+# The shared flows' fixtures, imported last: flows.py uses the helpers above.
+from flows import files, objects, published, short_streams  # noqa: E402,F401 - fixtures

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from portal.models import Campaign, Event, Report, Task, Unit, User
 
-from conftest import csrf_token, log_in, soup
+from conftest import log_in, soup
 
 
 def first_post(actor, path, selector):

@@ -10,7 +10,9 @@ from portal.demo import load_demo
 from portal.models import Area, Campaign, Report, Unit
 
 from conftest import FAST_HASH, csrf_token, PLAN_START, empty_tables, soup, switch
-from test_nominations import after_the_window, files, nomination, propose, publish_with, vote  # noqa: F401 - `files` is autouse
+from flows import after_the_window, nomination, propose, publish_with, vote
+
+pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 

@@ -12,8 +12,7 @@ from portal.db import database, is_sqlite
 from portal.models import Event
 
 from conftest import user
-from test_faults import Phone
-from test_live import messages, session_cookie, tick
+from flows import Phone, messages, session_cookie, tick
 
 
 class EventReads(logging.Handler):
