@@ -63,7 +63,7 @@ def open_streams(app) -> int:
 
 def idle_reads(app, event_reads, seconds=1.0) -> tuple[int, int]:
     """Statements on the event log over `seconds` with nobody ticking, and how many of them the worker's one
-    reader sent. Counted against the reader's own reads, not the clock, so a busy machine that slows the reader
+    reader sent (none on PostgreSQL, where it waits for a NOTIFY). Counted against the reader's own reads, not the clock, so a busy machine that slows the reader
     cannot pass or fail the test."""
     hub = app.extensions["live"]
     before, hub_before = event_reads.count, hub.reads
@@ -79,12 +79,12 @@ def test_fifty_idle_boards_read_the_log_no_more_than_one_and_each_gets_every_tic
     assert until(lambda: open_streams(app) == 1)
     time.sleep(0.3)
     statements, by_reader = idle_reads(app, event_reads)
-    assert by_reader > 0 and statements <= by_reader + 3
+    assert statements <= by_reader + 3
     threads += open_boards(actor.client, 49, bodies)
     assert until(lambda: open_streams(app) == 50)
     time.sleep(0.3)
     statements, by_reader = idle_reads(app, event_reads)
-    assert by_reader > 0 and statements <= by_reader + 3  # each stream polling on its own read 50 times as often
+    assert statements <= by_reader + 3  # each stream polling on its own read 50 times as often
     with app.app_context(), database.connection_context():
         ids = tick("ban-na-bo", 2) + tick("cong-an", 1)
     [t.join() for t in threads]
