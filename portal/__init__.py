@@ -40,9 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
 
     from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, evidence, exports, nominations, pages,
-                   public, reminders, reports, sms, units)
+                   public, reminders, reports, review, sms, units)
 
     for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, units, accounts,
-                 reports, nominations, public, exports, sms):
+                 reports, nominations, review, public, exports, sms):
         part.init_app(app)
     return app

@@ -12,7 +12,7 @@ from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from . import clock, spreadsheet
-from .auth import roles_required
+from .access import roles_required
 from .forms import MAX_INT, Form
 from .models import (
     NOMINATION_STATES, REPORT_STATES, ROLES, STATES, UNIT_KINDS, Area, Campaign, Event, Task, Unit, User,

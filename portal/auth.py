@@ -1,8 +1,7 @@
 """Login, logout, and who may open which page."""
 import secrets
-from functools import wraps
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from htmx_flask import make_response as hx_response
 from werkzeug.security import generate_password_hash
@@ -10,6 +9,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from . import clock
+from .access import WATCHERS, landing_url, roles_required  # noqa: F401 - importable from here as before
 from .db import database, raw
 from .forms import Form
 from .models import Event, Lockout, Unit, User
@@ -21,9 +21,6 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 login_manager.login_message_category = "info"
-
-WATCHERS = ("office", "council", "leader", "supervisor")  # roles that see the whole board
-
 
 class LoginForm(Form):
     username = StringField("Tên đăng nhập", [InputRequired("Nhập tên đăng nhập."),
@@ -48,24 +45,6 @@ def unauthorized():
         # htmx would swap the login page into a row; ask it to navigate instead.
         return hx_response("", 401, redirect=target)
     return redirect(target, 303)
-
-
-def roles_required(*roles):
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def landing_url(user) -> str:
-    return url_for("checklist.page") if user.role == "unit" else url_for("board.page")
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -143,7 +122,7 @@ def login():
 def _record_failure(user, address: str, kind: str):
     """A wrong password ("login.fail") or the lock it led to ("login.lock"), with the address it came from.
     A username with no account is not kept: people type their password into that box by mistake."""
-    Event.record(kind, None, unit=user.unit_id if user else None, subject=f"user:{user.id}" if user else "",
+    Event.record(kind, None, unit=user.unit_id if user else None, subject=user if user else "",
                  after={"address": address})
 
 

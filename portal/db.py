@@ -8,8 +8,17 @@ database = DatabaseProxy()
 
 
 class BaseModel(Model):
+    SUBJECT = None  # how events name a row of this model ("report:12"); the table's name unless set
+
     class Meta:
         database = database
+
+    def event_subject(self) -> str:
+        return f"{self.SUBJECT or self._meta.table_name}:{self.id}"
+
+    def event_scope(self) -> tuple:
+        """(campaign id, unit id) an event about this row belongs to."""
+        return getattr(self, "campaign_id", None), getattr(self, "unit_id", None)
 
 
 def open_database(url: str, pool_size: int = 20):

@@ -1,7 +1,8 @@
 """Percent done per unit and area: the numbers on the checklist, the board and the API."""
 from dataclasses import dataclass, field
 
-from .models import Check
+from .guards import ended
+from .models import Check, Evidence
 
 LAG_POINTS = 10  # a unit lags when it is this many points below today's expected pace
 
@@ -57,3 +58,19 @@ def progress(areas, units) -> list[UnitProgress]:
     """Scores for each unit over the areas' tasks, from one query."""
     states = states_of([t for a in areas for t in a.task_list], units)
     return [score(areas, unit, states) for unit in units]
+
+
+def scorecard(unit, campaign, readonly=False) -> dict:
+    """A unit's tasks by content area, with its checks, evidence and score: what the checklist page and each of its
+    fragments render from (and the report's prefill, the board's view of a unit, the dossier). Once the campaign
+    has `ended` the rows offer no form and the unit reads why."""
+    areas = campaign.areas_with_tasks()
+    for area in areas:
+        area.task_list = [t for t in area.task_list if t.applies_to(unit)]
+    areas = [a for a in areas if a.task_list]
+    tasks = [t for a in areas for t in a.task_list]
+    checks = Check.for_unit(unit, tasks)
+    closed = ended(campaign)
+    return dict(unit=unit, campaign=campaign, areas=areas, checks=checks, evidence=Evidence.for_unit(unit, tasks),
+                score=score(areas, unit, {(unit.id, task_id): c.state for task_id, c in checks.items()}),
+                readonly=readonly or bool(closed), ended=closed, messages={}, drafts={})

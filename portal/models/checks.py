@@ -65,7 +65,7 @@ def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user:
         check.updated_at, check.updated_by = utc_now(), user
         with database.atomic():
             check.save_from(version, "state", "note", "updated_at", "updated_by")
-            Event.record("check.set", user, campaign=campaign, unit=unit, subject=f"task:{task.id}",
+            Event.record("check.set", user, campaign=campaign, unit=unit, subject=task,
                          before=before, after=check.as_dict())
         return check, True
     except Stale:

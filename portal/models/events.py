@@ -28,8 +28,13 @@ class Event(BaseModel):
     after = TextField(default="")
 
     @classmethod
-    def record(cls, kind, user=None, *, campaign=None, unit=None, subject="", before=None, after=None) -> int:
-        """Appends an event; returns its id."""
+    def record(cls, kind, user=None, *, subject=None, campaign=None, unit=None, before=None, after=None) -> int:
+        """Appends an event about `subject`, the row it concerns; returns its id. The campaign and unit it belongs
+        to are the subject's own (`event_scope`) unless given."""
+        if subject is not None and (campaign is None or unit is None):
+            own_campaign, own_unit = subject.event_scope()
+            campaign = own_campaign if campaign is None else campaign
+            unit = own_unit if unit is None else unit
         if not is_sqlite():
             # Ids must become visible in order, or a live reader at id 11 would never see 10
             # committed after it. Held to commit; SQLite writers are serialised already.
@@ -37,7 +42,7 @@ class Event(BaseModel):
         return execute(
             'INSERT INTO event (at, kind, user_id, campaign_id, unit_id, subject, "before", "after") '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            utc_now(), kind, _id(user), _id(campaign), _id(unit), subject,
+            utc_now(), kind, _id(user), _id(campaign), _id(unit), subject.event_subject() if subject is not None else "",
             json.dumps(before, ensure_ascii=False) if before is not None else "",
             json.dumps(after, ensure_ascii=False) if after is not None else "",
         ).fetchone()[0]

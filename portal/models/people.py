@@ -65,6 +65,9 @@ class Unit(Versioned):
     def kind_label(self):
         return UNIT_KINDS.get(self.kind, self.kind)
 
+    def event_scope(self):
+        return None, self.id
+
 
 class User(UserMixin, BaseModel):
     username = CharField(unique=True)

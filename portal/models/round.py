@@ -114,6 +114,9 @@ class Comment(BaseModel):
     answered_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     answered_at = DateTimeField(null=True)
 
+    def event_scope(self):
+        return self.nomination.event_scope()
+
 
 class Publication(BaseModel):
     """The council-approved list posted on /cong-khai, and the decision once the leader approves it."""

@@ -10,6 +10,8 @@ from .structure import Campaign
 class SmsMessage(BaseModel):
     """An SMS the portal put in the gateway's outbox (`gateway_id` is gammu-smsd's outbox ID), and what became of it."""
 
+    SUBJECT = "sms"
+
     gateway_id = IntegerField(index=True)
     number = CharField()
     text = TextField()
@@ -23,6 +25,8 @@ class SmsMessage(BaseModel):
 
 class SmsIncoming(BaseModel):
     """An SMS read from the gateway's inbox; its inbox ID is unique, so a message is applied once."""
+
+    SUBJECT = "sms-in"
 
     gateway_id = IntegerField(unique=True)
     number = CharField()

@@ -80,6 +80,9 @@ class Campaign(Versioned):
     def units(self):
         return Unit.under(self.unit)
 
+    def event_scope(self):
+        return self.id, None  # the campaign's own unit is the commune, not a unit acting
+
 
 class PartOfStructure(BaseModel):
     """An area or a task: saving or deleting one bumps its campaign's revision."""
@@ -122,6 +125,9 @@ class Task(PartOfStructure):
 
     def owner_id(self):
         return self.area.campaign_id
+
+    def event_scope(self):
+        return self.owner_id(), None
 
     def applies_to(self, unit: Unit) -> bool:
         return not self.kinds or unit.kind in self.kinds.split(",")
