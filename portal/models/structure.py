@@ -29,16 +29,15 @@ class Campaign(Versioned):
         return rows[0] if rows else None
 
     @classmethod
-    def touch(cls, campaign_id: int):
-        """Marks the campaign's structure as changed: for every worker, and at once for this one,
-        whose campaign objects read before the change still carry the old revision."""
-        cls.update(revision=cls.revision + 1).where(cls.id == campaign_id).execute()
+    def forget(cls, campaign_id: int) -> None:
+        """Drops this worker's copy of the campaign's structure; other workers learn of a change by the revision
+        the editor's `claim` moved on."""
         cls._structure.pop(campaign_id, None)
 
     def claim(self, seen: int | None) -> None:
-        """Moves the revision on from `seen`, the one an editor's form was based on; Stale when
-        somebody else's edit moved it first."""
-        Campaign._structure.pop(self.id, None)
+        """Moves the revision on from `seen`, the one an editor's form was based on, once for the whole edit (the
+        one write that tells every worker the structure changed); Stale when somebody else's edit moved it first."""
+        Campaign.forget(self.id)
         self.save_from(seen)
 
     def areas_with_tasks(self):
@@ -85,7 +84,8 @@ class Campaign(Versioned):
 
 
 class PartOfStructure(BaseModel):
-    """An area or a task: saving or deleting one bumps its campaign's revision."""
+    """An area or a task: saving or deleting one drops this worker's copy of its campaign's structure. (The editor
+    claims the campaign's revision first, which tells the other workers; a new campaign is in no worker's copy.)"""
 
     def owner_id(self) -> int:
         """The id of the campaign this belongs to."""
@@ -93,13 +93,13 @@ class PartOfStructure(BaseModel):
 
     def save(self, *args, **kwargs):
         saved = super().save(*args, **kwargs)
-        Campaign.touch(self.owner_id())
+        Campaign.forget(self.owner_id())
         return saved
 
     def delete_instance(self, *args, **kwargs):
         owner = self.owner_id()
         deleted = super().delete_instance(*args, **kwargs)
-        Campaign.touch(owner)
+        Campaign.forget(owner)
         return deleted
 
 
