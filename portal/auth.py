@@ -10,9 +10,9 @@ from wtforms.validators import InputRequired, Length
 
 from . import clock
 from .access import WATCHERS, landing_url, roles_required  # noqa: F401 - importable from here as before
-from .db import database, raw
+from .db import database
 from .forms import Form
-from .models import Event, Lockout, Unit, User
+from .models import Event, Lockout, User
 from .security import limiter
 from .text import clean
 
@@ -31,11 +31,7 @@ class LoginForm(Form):
 @login_manager.user_loader
 def load_user(token):
     """The user whose session the cookie names, while that session lasts on the server."""
-    user = User.by_session(token, current_app.config["SESSION_DAYS"])
-    if user and user.unit_id:
-        # Loaded now: nearly every page of a unit user needs it.
-        user.unit = raw(Unit, "SELECT * FROM unit WHERE id = ?", user.unit_id)[0]
-    return user
+    return User.by_session(token, current_app.config["SESSION_DAYS"])
 
 
 @login_manager.unauthorized_handler
@@ -122,8 +118,7 @@ def login():
 def _record_failure(user, address: str, kind: str):
     """A wrong password ("login.fail") or the lock it led to ("login.lock"), with the address it came from.
     A username with no account is not kept: people type their password into that box by mistake."""
-    Event.record(kind, None, unit=user.unit_id if user else None, subject=user if user else "",
-                 after={"address": address})
+    Event.record(kind, None, subject=user, after={"address": address})
 
 
 @bp.post("/logout")

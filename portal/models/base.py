@@ -1,5 +1,5 @@
 """The optimistic lock every edited row shares."""
-from ..db import BaseModel, execute
+from ..db import BaseModel, Slot, run
 
 
 class Stale(Exception):
@@ -18,28 +18,27 @@ class Versioned(BaseModel):
         showed; a row without an id yet is inserted whole, only while its unique key is free. Raises Stale
         otherwise. The one optimistic lock of every edit: the database decides by the row count, so two requests
         that read the same version at the same moment cannot both win (a read, compare, then write could).
-        Hand-written, as every tick runs it."""
+        Built once per model and set of fields, as every tick runs it."""
         if seen is None:  # a form without its version: a copy of unknown age
             raise Stale
-        meta, version, key = self._meta, self.VERSION, self._meta.primary_key.column_name
+        model, meta, version = type(self), self._meta, self.VERSION
         setattr(self, version, seen + 1)
 
         def values(names):
-            return [meta.fields[n].db_value(self.__data__.get(n)) for n in names]
+            return {n: meta.fields[n].db_value(self.__data__.get(n)) for n in names}
 
         if self._pk is None:
-            names = [n for n in meta.sorted_field_names if n in self.__data__ and n != meta.primary_key.name]
-            columns = ", ".join(f'"{meta.fields[n].column_name}"' for n in names)
-            row = execute(f'INSERT INTO "{meta.table_name}" ({columns}) VALUES ({", ".join("?" * len(names))}) '
-                          f'ON CONFLICT DO NOTHING RETURNING "{key}"', *values(names)).fetchone()
+            names = tuple(n for n in meta.sorted_field_names if n in self.__data__ and n != meta.primary_key.name)
+            row = run(("insert", model, names), lambda: model.insert({meta.fields[n]: Slot(n) for n in names})
+                      .on_conflict(action="NOTHING").returning(meta.primary_key), **values(names)).fetchone()
             if row is None:
                 raise Stale
             self._pk = row[0]
             return
-        names = [*fields, version]
-        assignments = ", ".join(f'"{meta.fields[n].column_name}" = ?' for n in names)
-        if execute(f'UPDATE "{meta.table_name}" SET {assignments} WHERE "{key}" = ? AND "{version}" = ?',
-                   *values(names), self._pk, seen).rowcount != 1:
+        names = (*fields, version)
+        update = lambda: model.update({meta.fields[n]: Slot(n) for n in names}).where(  # noqa: E731
+            meta.primary_key == Slot(" id"), meta.fields[version] == Slot(" seen"))
+        if run(("update", model, names), update, **values(names), **{" id": self._pk, " seen": seen}).rowcount != 1:
             raise Stale
 
 

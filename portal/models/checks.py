@@ -2,7 +2,7 @@
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..clock import utc_now
-from ..db import BaseModel, database, execute, raw
+from ..db import BaseModel, Slot, database, rows
 from .base import Stale, Versioned
 from .events import Event
 from .people import Unit, User
@@ -28,13 +28,14 @@ class Check(Versioned):
     @classmethod
     def of(cls, unit, task):
         """The unit's check on `task`, or a blank one ("todo" at version 0)."""
-        rows = raw(cls, 'SELECT * FROM "check" WHERE unit_id = ? AND task_id = ?', unit.id, task.id)
-        return rows[0] if rows else cls(unit=unit, task=task)
+        found = rows(cls, "check.of", lambda: cls.select().where(cls.unit == Slot("unit"), cls.task == Slot("task")),
+                     unit=unit.id, task=task.id)
+        return found[0] if found else cls(unit=unit, task=task)
 
     @classmethod
     def states_of(cls, unit) -> dict:
         """Task id -> state of every check `unit` has, whichever campaign the task is in."""
-        return dict(execute('SELECT task_id, state FROM "check" WHERE unit_id = ?', unit.id).fetchall())
+        return dict(cls.select(cls.task, cls.state).where(cls.unit == unit).tuples())
 
     @classmethod
     def for_unit(cls, unit, tasks):

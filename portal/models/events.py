@@ -4,7 +4,7 @@ import json
 from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, TextField, fn
 
 from ..clock import utc_now
-from ..db import BaseModel, database, execute, is_sqlite, raw
+from ..db import BaseModel, Slot, database, is_sqlite, rows, run
 from .people import Unit, User
 from .structure import Campaign
 
@@ -39,22 +39,24 @@ class Event(BaseModel):
             # Ids must become visible in order, or a live reader at id 11 would never see 10
             # committed after it. Held to commit; SQLite writers are serialised already.
             database.execute_sql("SELECT pg_advisory_xact_lock(7210)")
-        return execute(
-            'INSERT INTO event (at, kind, user_id, campaign_id, unit_id, subject, "before", "after") '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            utc_now(), kind, _id(user), _id(campaign), _id(unit), subject.event_subject() if subject is not None else "",
-            json.dumps(before, ensure_ascii=False) if before is not None else "",
-            json.dumps(after, ensure_ascii=False) if after is not None else "",
-        ).fetchone()[0]
+        values = dict(at=utc_now(), kind=kind, user=_id(user), campaign=_id(campaign), unit=_id(unit),
+                      subject=subject.event_subject() if subject is not None else "",
+                      before=json.dumps(before, ensure_ascii=False) if before is not None else "",
+                      after=json.dumps(after, ensure_ascii=False) if after is not None else "")
+        return run("event.record", lambda: cls.insert({cls._meta.fields[n]: Slot(n) for n in values})
+                   .returning(cls.id), **values).fetchone()[0]
 
     @classmethod
     def newer_than(cls, cursor: int, limit: int = 500, unit_id: int | None = None) -> list:
         """The events after `cursor` (only the unit's, given `unit_id`), as much of them as a live stream
-        reads. Hand-written: every open stream asks several times a second."""
-        select = "SELECT id, at, kind, campaign_id, unit_id, subject FROM event WHERE id > ?"
-        if unit_id is None:
-            return raw(cls, f"{select} ORDER BY id LIMIT ?", cursor, limit)
-        return raw(cls, f"{select} AND unit_id = ? ORDER BY id LIMIT ?", cursor, unit_id, limit)
+        reads. Built once: every open stream asks several times a second."""
+        def build(by_unit):
+            query = cls.select(cls.id, cls.at, cls.kind, cls.campaign, cls.unit, cls.subject).where(
+                cls.id > Slot("cursor"))
+            return (query.where(cls.unit == Slot("unit")) if by_unit else query).order_by(cls.id).limit(Slot("limit"))
+
+        return rows(cls, ("event.newer_than", unit_id is not None), lambda: build(unit_id is not None),
+                    cursor=cursor, unit=unit_id, limit=limit)
 
     @classmethod
     def last_id(cls) -> int:

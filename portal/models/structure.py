@@ -3,7 +3,7 @@ import copy
 
 from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
-from ..db import BaseModel, raw
+from ..db import BaseModel, rows
 from .base import Versioned
 from .people import Unit
 
@@ -25,8 +25,9 @@ class Campaign(Versioned):
 
     @classmethod
     def current(cls):
-        rows = raw(cls, "SELECT * FROM campaign WHERE status = ? ORDER BY starts_on DESC, id DESC LIMIT 1", "active")
-        return rows[0] if rows else None
+        found = rows(cls, "campaign.current", lambda: cls.select().where(cls.status == "active")
+                     .order_by(cls.starts_on.desc(), cls.id.desc()).limit(1))
+        return found[0] if found else None
 
     @classmethod
     def forget(cls, campaign_id: int) -> None:
