@@ -30,8 +30,13 @@ class Event(BaseModel):
     @classmethod
     def record(cls, kind, user=None, *, subject=None, campaign=None, unit=None, before=None, after=None) -> int:
         """Appends an event about `subject`, the row it concerns; returns its id. The campaign and unit it belongs
-        to are the subject's own (`event_scope`) unless given."""
-        if subject is not None and (campaign is None or unit is None):
+        to are the subject's own (`event_scope`) unless given. (A subject already written out, "task:1", is kept as
+        it is.)"""
+        if isinstance(subject, str):
+            text = subject
+        else:
+            text = subject.event_subject() if subject is not None else ""
+        if subject is not None and not isinstance(subject, str) and (campaign is None or unit is None):
             own_campaign, own_unit = subject.event_scope()
             campaign = own_campaign if campaign is None else campaign
             unit = own_unit if unit is None else unit
@@ -40,7 +45,7 @@ class Event(BaseModel):
             # committed after it. Held to commit; SQLite writers are serialised already.
             database.execute_sql("SELECT pg_advisory_xact_lock(7210)")
         values = dict(at=utc_now(), kind=kind, user=_id(user), campaign=_id(campaign), unit=_id(unit),
-                      subject=subject.event_subject() if subject is not None else "",
+                      subject=text,
                       before=json.dumps(before, ensure_ascii=False) if before is not None else "",
                       after=json.dumps(after, ensure_ascii=False) if after is not None else "")
         return run("event.record", lambda: cls.insert({cls._meta.fields[n]: Slot(n) for n in values})
