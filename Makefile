@@ -7,7 +7,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app portal
 VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js
 
-.PHONY: run test assets chromium gammu libreoffice screenshots bench bench-load
+.PHONY: run test assets chromium gammu libreoffice nginx screenshots bench bench-load bench-fanout
 .DEFAULT_GOAL := run
 
 run: $(VENV)/.runtime $(VENDOR)
@@ -17,7 +17,7 @@ run: $(VENV)/.runtime $(VENDOR)
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # On SQLite, then again on PostgreSQL when PORTAL_TEST_DATABASE_URL names one (CI sets it).
-test: $(VENV)/.dev $(VENDOR) chromium gammu libreoffice
+test: $(VENV)/.dev $(VENDOR) chromium gammu libreoffice nginx
 	PORTAL_TEST_DATABASE_URL= $(BIN)/pytest
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(BIN)/pytest; fi
 
@@ -58,6 +58,12 @@ libreoffice:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-liberation2; \
 	  else echo "Cần cài LibreOffice: sudo apt-get install libreoffice-writer-nogui poppler-utils fonts-liberation2" >&2; exit 1; fi; }
 
+# The several-hosts test runs Debian's nginx, as the test user, in front of two gunicorn instances.
+nginx:
+	@test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+	  else echo "Cần cài nginx: sudo apt-get install nginx" >&2; exit 1; fi; }
+
 # Pictures of the main pages at 360 px and 1280 px wide, from the demo, into docs/screenshots/.
 screenshots: $(VENV)/.dev $(VENDOR) chromium
 	$(BIN)/python docs/screenshots.py
@@ -71,3 +77,8 @@ bench: $(VENV)/.dev $(VENDOR) chromium
 # ARGS="--seconds 20" for a shorter run.
 bench-load: $(VENV)/.dev
 	$(BIN)/python bench/load.py $(ARGS)
+
+# What 0, 200 and 1000 idle live streams cost PostgreSQL (statements/s), on a database it empties:
+# ARGS="--url postgresql://postgres@127.0.0.1:5432/bench".
+bench-fanout: $(VENV)/.dev
+	$(BIN)/python bench/fanout.py $(ARGS)

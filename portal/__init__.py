@@ -39,10 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     security.init_app(app)
 
-    from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, evidence, exports, nominations, pages,
-                   public, reminders, reports, review, sms, units)
+    from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, evidence, exports, lookup, meetings,
+                   nominations, pages, points, public, registration, reminders, reports, review, sms, units)
 
     for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, units, accounts,
-                 reports, nominations, review, public, exports, sms):
+                 reports, nominations, review, public, exports, sms, meetings, lookup, registration, points):
         part.init_app(app)
     return app

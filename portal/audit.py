@@ -38,6 +38,16 @@ KINDS = {
     "publication.open": "Công khai danh sách khen thưởng",
     "decision.approve": "Phê duyệt quyết định khen thưởng",
     "vote.cast": "Bỏ phiếu bình xét",
+    "meeting.save": "Ghi cuộc họp xét",
+    "award_rule.save": "Đặt ngưỡng bình xét",
+    "nomination.resend": "Gửi lại đề nghị khen thưởng đã sửa",
+    "registration.save": "Lưu nháp đăng ký thi đua",
+    "registration.submit": "Gửi đăng ký thi đua",
+    "registration.accept": "Duyệt đăng ký thi đua",
+    "registration.return": "Trả lại đăng ký thi đua",
+    "scheme.update": "Sửa thang điểm, hạn đăng ký",
+    "claim.set": "Đơn vị đề nghị cộng điểm thưởng",
+    "score.change": "Sửa điểm của đơn vị",
 }
 ACTIONS = {
     "create": "Tạo", "add": "Thêm", "update": "Sửa", "remove": "Gỡ", "delete": "Xóa", "archive": "Lưu trữ",
@@ -56,6 +66,10 @@ FIELDS = {
     "evidence": "Mã minh chứng", "status": "Trạng thái", "role": "Vai trò", "active": "Đang hoạt động",
     "contact": "Người liên hệ", "phone": "Điện thoại", "parent": "Đơn vị cấp trên", "text": "Nội dung",
     "username": "Tên đăng nhập", "address": "Địa chỉ IP", "must_change_password": "Phải đổi mật khẩu",
+    "points": "Điểm", "reason": "Lý do", "claimed": "Đề nghị cộng điểm", "titles": "Danh hiệu tập thể",
+    "counts": "Số cá nhân theo hình thức", "commitments": "Số cam kết", "comment": "Nhận xét",
+    "registration_due_on": "Hạn đăng ký", "doing_share": "Tỷ lệ điểm “Đang làm” (%)", "excellent": "Ngưỡng Xuất sắc",
+    "good": "Ngưỡng Tốt", "fair": "Ngưỡng Khá", "criteria": "Số tiêu chí cộng, trừ",
 }
 # The states of checks, reports and nominations share no key, so one table reads them all.
 VALUES = {"state": {**STATES, **REPORT_STATES, **NOMINATION_STATES}, "role": ROLES,

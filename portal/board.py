@@ -4,11 +4,11 @@ import hashlib
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask_login import current_user
 
-from . import clock, live
+from . import clock, live, scoring
 from .access import WATCHERS, current_campaign, roles_required
 from .filing import filings
 from .htmx import render, wants_fragment
-from .models import UNIT_KINDS, Event, Unit
+from .models import UNIT_KINDS, Event, Registration, Unit
 from .progress import progress, scorecard
 
 bp = Blueprint("board", __name__)
@@ -20,7 +20,8 @@ def board_context(campaign, kind: str | None):
     rows = progress(areas, units)
     expected = round(100 * clock.expected_share(campaign.starts_on, campaign.ends_on))
     return dict(campaign=campaign, areas=areas, rows=rows, kind=kind, expected=expected,
-                last_activity=Event.last_activity(campaign), filings=filings(campaign), **totals(rows, expected))
+                last_activity=Event.last_activity(campaign), filings=filings(campaign), **totals(rows, expected),
+                scores=scoring.scores(campaign, units, areas), registrations=Registration.states_of(campaign))
 
 
 def totals(rows, expected) -> dict:
@@ -61,30 +62,37 @@ def page():
 def events():
     """Live board: each event re-renders the row of the unit it touched, and the totals.
 
-    The stream reads the whole board once, when it opens; a batch of events then re-scores only
-    the units it touched. Reading the whole board again for every batch cost each open stream
-    ~50 ms per batch for 300 units: with ten boards open, most of a worker under load."""
-    campaign = current_campaign()
-    start = live.cursor()  # before the board is read, so no event after it goes unscored
-    ctx = board_context(campaign, _kind_arg())
-    rows = ctx["rows"]
-    index = {row.unit.id: i for i, row in enumerate(rows)}
+    The boards of one campaign and filter share one view per worker: it reads the whole board once, then
+    re-scores only the units each batch touched, and draws the batch once for all of them. Reading the whole
+    board again for every batch cost each open stream ~50 ms per batch for 300 units."""
+    campaign, kind = current_campaign(), _kind_arg()
 
-    def render_events(batch):
-        touched = [e for e in batch if e.unit_id in index]
-        if not touched:
-            return []
-        units = {e.unit_id: rows[index[e.unit_id]].unit for e in touched}
-        for row in progress(ctx["areas"], list(units.values())):
-            rows[index[row.unit.id]] = row
-        ctx["last_activity"].update({e.unit_id: e.at for e in touched if e.campaign_id == campaign.id})
-        if any(e.kind.startswith(("report.", "nomination.")) for e in touched):
-            ctx["filings"] = filings(campaign)
-        ctx.update(totals(rows, ctx["expected"]))
-        html = {unit_id: render_template("board/_live.html", row=rows[index[unit_id]], **ctx) for unit_id in units}
-        return [live.message(e.id, "change", html[e.unit_id]) for e in touched]
+    def build():
+        ctx = board_context(campaign, kind)
+        rows = ctx["rows"]
+        index = {row.unit.id: i for i, row in enumerate(rows)}
 
-    return live.stream(start, render_events)
+        def render(batch, fresh):
+            touched = [e for e in fresh if e.unit_id in index]
+            if touched:
+                units = {e.unit_id: rows[index[e.unit_id]].unit for e in touched}
+                for row in progress(ctx["areas"], list(units.values())):
+                    rows[index[row.unit.id]] = row
+                ctx["last_activity"].update({e.unit_id: e.at for e in touched if e.campaign_id == campaign.id})
+                if any(e.kind.startswith(("report.", "nomination.")) for e in touched):
+                    ctx["filings"] = filings(campaign)
+                if any(e.kind.startswith("registration.") for e in touched):
+                    ctx["registrations"] = Registration.states_of(campaign)
+                if ctx["scores"]:  # a tick moves ranks: every unit of the board is scored again
+                    ctx["scores"] = scoring.scores(campaign, [r.unit for r in rows], ctx["areas"])
+                ctx.update(totals(rows, ctx["expected"]))
+            shown = [e for e in batch if e.unit_id in index]
+            html = {e.unit_id: render_template("board/_live.html", row=rows[index[e.unit_id]], **ctx) for e in shown}
+            return [live.message(e.id, "change", html[e.unit_id]) for e in shown]
+
+        return render
+
+    return live.stream(live.cursor(), build, key=("board", campaign.id, campaign.revision, kind))
 
 
 @bp.get("/board/units/<int:unit_id>")
@@ -103,8 +111,9 @@ def api_progress():
     campaign = current_campaign()
     areas = campaign.areas_with_tasks()
     units = []
+    scores = scoring.scores(campaign, campaign.units(), areas)
     for row in progress(areas, campaign.units()):
-        units.append({
+        units.append({**scoring.as_json(scores.get(row.unit.id)),
             "id": row.unit.id, "code": row.unit.code, "name": row.unit.name, "kind": row.unit.kind,
             "done": row.overall.done, "total": row.overall.total, "percent": row.overall.percent,
             "areas": [{"id": a.id, "title": a.title, "done": row.areas[a.id].done, "total": row.areas[a.id].total,

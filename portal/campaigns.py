@@ -15,9 +15,10 @@ from wtforms import BooleanField, DateField, FieldList, FormField, IntegerField,
 from wtforms import Form as SubForm
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from . import scoring
 from .access import roles_required
 from .db import database
 from .forms import Form, posted_version
@@ -39,10 +40,12 @@ _TEXT = [Length(max=1000, message="Tối đa 1000 ký tự.")]
 class TaskFields(SubForm):
     title = TextAreaField("Việc cần làm", _TEXT, filters=[clean])
     target = StringField("Chỉ tiêu", _TEXT, filters=[clean])
+    points = IntegerField("Điểm", [Optional(), NumberRange(min=0, max=1000, message="Điểm từ 0 đến 1000.")])
 
 
 class AreaFields(SubForm):
     title = StringField("Nội dung thi đua", _TEXT, filters=[clean])
+    max_points = IntegerField("Tối đa (điểm)", [Optional(), NumberRange(min=0, max=1000, message="Điểm từ 0 đến 1000.")])
     tasks = FieldList(FormField(TaskFields))
 
 
@@ -61,7 +64,7 @@ class CampaignForm(Form):
             raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu.")
 
     def proposal(self) -> dict:
-        areas = [{"title": a["title"], "tasks": [t for t in a["tasks"] if t["title"]]}
+        areas = [{"title": a["title"], "max_points": a["max_points"], "tasks": [t for t in a["tasks"] if t["title"]]}
                  for a in self.areas.data if a["title"]]
         return {**{k: getattr(self, k).data for k in ("title", "theme", "starts_on", "ends_on", "report_due_on")},
                 "areas": areas}
@@ -107,9 +110,12 @@ def create_campaign(data: dict, user=None, subject_from: Campaign | None = None)
                                    **{k: data[k] for k in ("starts_on", "ends_on", "report_due_on")})
         for i, area_data in enumerate(data["areas"], 1):
             area = Area.create(campaign=campaign, position=i, title=area_data["title"])
+            scoring.import_points(campaign, area, None, area_data, None)
             for j, t in enumerate(area_data["tasks"], 1):
-                Task.create(area=area, position=j, title=t["title"], target=t["target"] or "",
-                            kinds=t.get("kinds", ""), evidence_required=t.get("evidence_required", False))
+                task = Task.create(area=area, position=j, title=t["title"], target=t["target"] or "",
+                                   kinds=t.get("kinds", ""), evidence_required=t.get("evidence_required", False))
+                scoring.import_points(campaign, area, task, area_data, t)
+        scoring.import_criteria(campaign, data)
         after = {**campaign_dict(campaign), "areas": len(data["areas"]),
                  "tasks": sum(len(a["tasks"]) for a in data["areas"])}
         if subject_from:

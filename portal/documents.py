@@ -255,6 +255,10 @@ def dossier(campaign, n, ctx, unit_nominations, tally, votes, remarks, leader: s
     score = ctx["score"]
     _body(doc, f"Kết quả thực hiện các nội dung thi đua của {n.unit.name} (theo danh sách việc cần làm): "
                f"hoàn thành {score.overall.done}/{score.overall.total} việc ({score.overall.percent}%).")
+    if ctx.get("unit_score"):  # a campaign with points
+        points = ctx["unit_score"]
+        _body(doc, f"Điểm thi đua của {n.unit.name}: {points.points:g}/{points.max_points:g} điểm, "
+                   f"xếp loại {points.grade_label}, xếp hạng {points.rank} trong các đơn vị cùng loại.")
     for area in ctx["areas"]:
         s = score.areas[area.id]
         _body(doc, f"{area.title}: {s.done}/{s.total} việc.", bold=True, keep=True)

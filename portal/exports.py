@@ -10,7 +10,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from playhouse.flask_utils import get_object_or_404
 
-from . import clock, documents, spreadsheet
+from . import clock, documents, scoring, spreadsheet
 from .access import WATCHERS, current_campaign, roles_required
 from .awards import decision_nominations, tallies
 from .guards import publication_of
@@ -35,12 +35,14 @@ def board_xlsx():
     book = Workbook()
     sheet = book.active
     sheet.title = "Bảng theo dõi"
+    scores = scoring.scores(campaign, units, areas)
     spreadsheet.append(sheet, ["Đơn vị", "Loại"] + [f"ND {i}. {a.title}" for i, a in enumerate(areas, 1)]
-                       + ["Tổng (%)", "Hoàn thành", "Số việc"])
+                       + ["Tổng (%)", "Hoàn thành", "Số việc"] + (scoring.XLSX_HEADER if scores else []))
     for row in progress(areas, units):
         spreadsheet.append(sheet, [row.unit.name, row.unit.kind_label]
                            + [row.areas[a.id].percent if row.areas[a.id].total else None for a in areas]
-                           + [row.overall.percent, row.overall.done, row.overall.total])
+                           + [row.overall.percent, row.overall.done, row.overall.total]
+                           + (scoring.xlsx_cells(scores[row.unit.id]) if scores else []))
     detail = book.create_sheet("Chi tiết")
     spreadsheet.append(detail, ["Đơn vị", "Nội dung thi đua", "Việc", "Chỉ tiêu", "Trạng thái", "Ghi chú",
                                 "Cập nhật lúc"])
@@ -114,8 +116,10 @@ def dossier(nomination_id):
     n = get_object_or_404(Nomination, Nomination.id == nomination_id, Nomination.campaign == campaign)
     listed = (Nomination.select().where(Nomination.campaign == campaign, Nomination.unit == n.unit,
                                         Nomination.state.not_in(Nomination.CLOSED)).order_by(Nomination.id))
-    data = documents.dossier(campaign, n, scorecard(n.unit, campaign, readonly=True), listed,
-                             tallies([n])[n.id], Vote.select().where(Vote.nomination == n).order_by(Vote.at),
+    tally = tallies([n])[n.id]
+    votes = [] if tally.secret else Vote.select().where(Vote.nomination == n).order_by(Vote.at)  # a secret ballot
+    ctx = dict(scorecard(n.unit, campaign, readonly=True), unit_score=scoring.unit_score(campaign, n.unit))
+    data = documents.dossier(campaign, n, ctx, listed, tally, votes,
                              Comment.select().where(Comment.nomination == n).order_by(Comment.id), _leader_name())
     return _docx(data, f"ho-so-khen-thuong-{n.id}.docx")
 

@@ -9,6 +9,7 @@ from wtforms.validators import AnyOf, Length
 
 from . import store
 from .access import WATCHERS, current_campaign, roles_required
+from .awards import UNIT_EDITS, last_return
 from .db import database
 from .filing import filing_open, report_of
 from .forms import Form, posted_version, required
@@ -55,10 +56,12 @@ def new():
 def _new_page(campaign, form, status=200, message=None, nomination=None):
     """The proposal form: a new one, or `nomination` being corrected."""
     report = report_of(campaign, current_user.unit)
-    editable = nomination is None or nomination.state == "proposed"
+    editable = nomination is None or nomination.state in UNIT_EDITS
     closed = settled(campaign)
+    returned = nomination is not None and nomination.state == "returned"  # corrected after the deadline too
     return render_template("nominations/new.html", form=form, campaign=campaign, report=report, nomination=nomination,
-                           open=filing_open(campaign, report) and editable and not closed,
+                           open=(filing_open(campaign, report) or returned) and editable and not closed,
+                           returned=last_return(nomination) if returned else None,
                            message=message or closed), status
 
 
@@ -122,14 +125,15 @@ def edit(nomination_id):
     """The unit corrects its proposal while the office has not taken it up, until the deadline."""
     campaign = current_campaign()
     nomination = _nomination(nomination_id, campaign)
-    locked = _handled(nomination) if nomination.state != "proposed" else None
+    locked = _handled(nomination) if nomination.state not in UNIT_EDITS else None
     if request.method == "GET":
         return _new_page(campaign, NominationForm(obj=nomination), message=locked, nomination=nomination)
     refuse(settled(campaign))
     form = NominationForm()
     if locked:
         return _new_page(campaign, form, 409, locked, nomination)
-    if not filing_open(campaign, report_of(campaign, current_user.unit)):
+    resent = nomination.state == "returned"
+    if not resent and not filing_open(campaign, report_of(campaign, current_user.unit)):
         return _new_page(campaign, form, 400, LATE, nomination)
     if not form.validate_on_submit():
         return _new_page(campaign, form, 400, nomination=nomination)
@@ -140,10 +144,13 @@ def edit(nomination_id):
         return _new_page(campaign, form, 400, nomination=nomination)
     before = nomination.as_dict()
     _fill(nomination, form, attachment)
+    nomination.state = "proposed"  # a returned proposal, corrected, goes back to the office
     with database.atomic():
         nomination.save_from(posted_version("version"), "kind", "name", "position", "workplace", "achievement", "award",
-                             "nominee_key", "achievement_key", "attachment", "attachment_name", "attachment_type")
-        Event.record("nomination.update", current_user, subject=nomination, before=before, after=nomination.as_dict())
+                             "nominee_key", "achievement_key", "attachment", "attachment_name", "attachment_type",
+                             "state")
+        Event.record("nomination.resend" if resent else "nomination.update", current_user, subject=nomination,
+                     before=before, after=nomination.as_dict())
     flash(f"Đã lưu đề nghị khen thưởng cho “{nomination.name}”.", "info")
     return redirect(url_for("reports.page", _anchor="nominations"), 303)
 
@@ -179,7 +186,7 @@ def stale(_):
         flash(f"Đã rút đề nghị khen thưởng cho “{current.name}”.", "info")
         return redirect(url_for("reports.page", _anchor="nominations"), 303)  # a retry raced the request it repeats
     form = NominationForm() if request.endpoint == "nominations.edit" else NominationForm(obj=current)
-    if current.state != "proposed":
+    if current.state not in UNIT_EDITS:
         return _new_page(campaign, form, 409, _handled(current), current)
     return _new_page(campaign, form, 409, "Đề nghị này vừa được sửa ở một máy khác. Nội dung bạn nhập vẫn còn "
                      "dưới đây; bấm “Lưu đề nghị” lần nữa nếu muốn thay bằng nội dung này.", current)

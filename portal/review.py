@@ -9,7 +9,7 @@ from wtforms.validators import Length
 
 from . import clock
 from .access import WATCHERS, current_campaign, roles_required
-from .awards import duplicates, tallies, unpublishable
+from .awards import cast_for_meeting, duplicates, logged_vote, may_vote, tallies, unpublishable
 from .db import database
 from .forms import Form, posted_id, required
 from .guards import frozen, publication_of, refuse, settled
@@ -140,6 +140,9 @@ def vote(nomination_id):
         return _detail(nomination, 409, message="Đề nghị này không nằm trong thời gian bình xét.", vote_form=form)
     if not form.validate_on_submit():
         return _detail(nomination, 400, vote_form=form)
+    absent = may_vote(nomination.campaign, current_user)
+    if absent:
+        return _detail(nomination, 409, message=absent, vote_form=form)
     agree, comment = form.agree.data == "1", form.comment.data or ""
     with database.atomic():
         cast = Vote.get_or_none(Vote.nomination == nomination, Vote.user == current_user.id)
@@ -148,7 +151,9 @@ def vote(nomination_id):
             cast = cast or Vote(nomination=nomination, user=current_user.id)
             cast.agree, cast.comment, cast.at = agree, comment, clock.utc_now()
             cast.save()
-            Event.record("vote.cast", current_user, subject=nomination, before=before, after={"agree": agree, "comment": comment})
+            Event.record("vote.cast", current_user, subject=nomination,
+                         **logged_vote(nomination, before, {"agree": agree, "comment": comment}))
+        cast_for_meeting(nomination.campaign, cast)
     if wants_fragment():
         # The tally and the vote alone: one round trip for a member voting from a phone.
         return _detail(nomination, notice=f"Đã ghi phiếu bình xét lúc {clock.now():%H:%M}.")

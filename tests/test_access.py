@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from portal import evidence
-from portal.models import Area, Campaign, Comment, Event, Nomination, Report, Unit
+from portal.models import Area, Campaign, Comment, Criterion, Event, Nomination, Report, TaskPoints, Unit
 
 from conftest import ROLE_USERS, csrf_token, soup, switch, user
 from test_nominations import PDF
@@ -88,8 +88,30 @@ ACCESS = {
     "review.send": ("office",),
     "review.answer": ("office",),
     "public.publish": ("office",),
+    "meetings.page": WATCHERS,
+    "meetings.minutes_docx": WATCHERS,
+    "meetings.submission_docx": WATCHERS,
+    "meetings.certificates_docx": WATCHERS,
+    "meetings.statistics_xlsx": WATCHERS,
+    "lookup.page": WATCHERS,
+    "lookup.export_xlsx": WATCHERS,
+    "lookup.hints": ALL,
+    "meetings.save": ("office",),
+    "meetings.rule": ("office",),
+    "meetings.return_nomination": ("office",),
     "reports.review": ("office",),
     "reports.reopen": ("office",),
+    "registration.page": ("unit",),
+    "registration.save": ("unit",),
+    "registration.summary": WATCHERS,
+    "registration.export_xlsx": WATCHERS,
+    "registration.review": ("office",),
+    "points.own": ("unit",),
+    "points.claim": ("unit",),
+    "points.review": WATCHERS,
+    "points.change": ("office",),
+    "points.scheme": ("office",),
+    "points.save_scheme": ("office",),
 }
 # Routes whose object belongs to one unit (Bản Nà Bỏ here): another unit gets 403.
 OWNED = {"checklist.set_state", "evidence.upload", "evidence.remove", "evidence.download", "evidence.thumbnail",
@@ -123,11 +145,14 @@ def objects(app, tmp_path):
     nomination.fill_keys()
     nomination.save()
     comment = Comment.create(nomination=nomination, user=user("mttq"), text="Đồng ý")
+    TaskPoints.create(task=task, points=10)
+    criterion = Criterion.create(campaign=campaign, title="Mô hình hay được nhân rộng", points=5)
     with app.test_request_context():
         stylesheet = app.jinja_env.globals["asset"]("app.css").removeprefix("/static/")
     return {"unit_id": unit.id, "task_id": task.id, "campaign_id": campaign.id, "area_id": area.id,
             "user_id": user("ban-na-bo").id, "nomination_id": nomination.id, "comment_id": comment.id,
-            "evidence_id": {"evidence.thumbnail": photo.id}, "filename": stylesheet, "default": proof.id}
+            "evidence_id": {"evidence.thumbnail": photo.id}, "filename": stylesheet, "award": "giay-khen",
+            "default": proof.id, "criterion_id": criterion.id, "line": f"task-{task.id}"}
 
 
 def png() -> bytes:

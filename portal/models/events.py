@@ -43,7 +43,8 @@ class Event(BaseModel):
         if not is_sqlite():
             # Ids must become visible in order, or a live reader at id 11 would never see 10
             # committed after it. Held to commit; SQLite writers are serialised already.
-            database.execute_sql("SELECT pg_advisory_xact_lock(7210)")
+            # The notification, delivered at commit, wakes the live hub of every worker (portal/live.py).
+            database.execute_sql("SELECT pg_advisory_xact_lock(7210), pg_notify('event', '')")
         values = dict(at=utc_now(), kind=kind, user=_id(user), campaign=_id(campaign), unit=_id(unit),
                       subject=text,
                       before=json.dumps(before, ensure_ascii=False) if before is not None else "",

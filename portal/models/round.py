@@ -16,11 +16,12 @@ AWARDS = {
     "giay-khen": "Giấy khen của Chủ tịch UBND xã",
     "lao-dong-tien-tien": "Lao động tiên tiến",
     "cap-tren": "Đề nghị cấp trên khen thưởng",
+    "gia-dinh-van-hoa": "Gia đình văn hóa",
 }
-NOMINEE_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
+NOMINEE_KINDS = {"collective": "Tập thể", "individual": "Cá nhân", "household": "Hộ gia đình"}
 NOMINATION_STATES = {
     "proposed": "Chờ Phòng VH-XH xét", "withdrawn": "Đơn vị đã rút", "merged": "Đã gộp", "sent": "Đang trình Hội đồng",
-    "approved": "Hội đồng thông qua", "rejected": "Hội đồng không thông qua",
+    "approved": "Hội đồng thông qua", "rejected": "Hội đồng không thông qua", "returned": "Bị trả lại",
 }
 
 
