@@ -9,7 +9,7 @@ from wtforms import PasswordField
 from wtforms.validators import EqualTo, InputRequired, ValidationError
 
 from . import passwords
-from .auth import landing_url, roles_required
+from .access import landing_url, roles_required
 from .confirm import unconfirmed
 from .db import database
 from .forms import Form
@@ -64,7 +64,7 @@ def bulk():
             account = User(username=username, role="unit", unit=unit, full_name=unit.contact)
             issued.append((account, _issue(account)))
             account.save()
-            Event.record("account.create", current_user, unit=unit, subject=f"user:{account.id}",
+            Event.record("account.create", current_user, unit=unit, subject=account,
                          after=account.as_dict())
     return _sheet(issued)
 
@@ -88,7 +88,7 @@ def reset(user_id):
         account.save()
         account.end_sessions()  # a lost phone stops working
         Lockout.clear(account.username)
-        Event.record("account.reset", current_user, unit=account.unit, subject=f"user:{account.id}",
+        Event.record("account.reset", current_user, unit=account.unit, subject=account,
                      after=account.as_dict())
     return _sheet([(account, password)])
 
@@ -109,7 +109,7 @@ def set_active(user_id):
             account.active = active
             account.save(only=[User.active])
             account.end_sessions()  # locked or opened again, it signs in afresh everywhere
-            Event.record("account.update", current_user, unit=account.unit, subject=f"user:{account.id}",
+            Event.record("account.update", current_user, unit=account.unit, subject=account,
                          before=before, after=account.as_dict())
         flash(f"Đã {'mở lại' if active else 'khóa'} tài khoản {account.username}.", "info")
     return redirect(url_for("units.page", _anchor=f"user-{account.id}"), 303)
@@ -143,7 +143,7 @@ def password():
                 current_user.save(only=[User.password_hash, User.must_change_password])
                 current_user.end_sessions(keep_this_one=True)  # a lost phone stops working
                 Event.record("account.password", current_user, unit=current_user.unit,
-                             subject=f"user:{current_user.id}")
+                             subject=current_user)
             flash("Đã đổi mật khẩu.", "info")
             return redirect(landing_url(current_user), 303)
     status = 400 if request.method == "POST" else 200

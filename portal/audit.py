@@ -12,8 +12,8 @@ from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from . import clock, spreadsheet
-from .auth import roles_required
-from .db import execute
+from .access import roles_required
+from .db import database
 from .forms import MAX_INT, Form
 from .models import (
     NOMINATION_STATES, REPORT_STATES, ROLES, STATES, UNIT_KINDS, Area, Campaign, Event, Task, Unit, User,
@@ -187,7 +187,7 @@ class AuditFilter(Form):
         self.unit.choices = [("", "Tất cả")] + [(str(u.id), u.name) for u in units]
         users = User.select().order_by(User.username)
         self.user.choices = [("", "Tất cả")] + [(str(u.id), f"{u.username} – {u.full_name or u.role_label}") for u in users]
-        kinds = [kind for kind, in execute(KINDS_IN_LOG)]
+        kinds = [kind for kind, in database.execute_sql(KINDS_IN_LOG)]
         self.kind.choices = [("", "Tất cả")] + sorted(((k, kind_label(k)) for k in kinds), key=lambda c: vn_sort_key(c[1]))
 
     def validate_end(self, field):

@@ -1,8 +1,7 @@
 """Login, logout, and who may open which page."""
 import secrets
-from functools import wraps
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from htmx_flask import make_response as hx_response
 from werkzeug.security import generate_password_hash
@@ -10,9 +9,10 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from . import clock
-from .db import database, raw
+from .access import WATCHERS, landing_url, roles_required  # noqa: F401 - importable from here as before
+from .db import database
 from .forms import Form
-from .models import Campaign, Event, Lockout, Publication, Unit, User
+from .models import Event, Lockout, User
 from .security import limiter
 from .text import clean
 
@@ -21,9 +21,6 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 login_manager.login_message_category = "info"
-
-WATCHERS = ("office", "council", "leader", "supervisor")  # roles that see the whole board
-
 
 class LoginForm(Form):
     username = StringField("Tên đăng nhập", [InputRequired("Nhập tên đăng nhập."),
@@ -34,11 +31,7 @@ class LoginForm(Form):
 @login_manager.user_loader
 def load_user(token):
     """The user whose session the cookie names, while that session lasts on the server."""
-    user = User.by_session(token, current_app.config["SESSION_DAYS"])
-    if user and user.unit_id:
-        # Loaded now: nearly every page of a unit user needs it.
-        user.unit = raw(Unit, "SELECT * FROM unit WHERE id = ?", user.unit_id)[0]
-    return user
+    return User.by_session(token, current_app.config["SESSION_DAYS"])
 
 
 @login_manager.unauthorized_handler
@@ -48,32 +41,6 @@ def unauthorized():
         # htmx would swap the login page into a row; ask it to navigate instead.
         return hx_response("", 401, redirect=target)
     return redirect(target, 303)
-
-
-def roles_required(*roles):
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-LANDINGS = {"unit": "checklist.page", "office": "board.page", "council": "nominations.index",
-            "leader": "nominations.decision", "supervisor": "nominations.index"}
-
-
-def landing_url(user) -> str:
-    """Each role's work: the unit its tasks, the council the proposals to vote on, the leader the decision
-    to approve (or the proposals while there is none), MTTQ what it may comment on, the office the board."""
-    if user.role == "leader" and not Publication.select().where(Publication.campaign == Campaign.current()).exists():
-        return url_for("nominations.index")  # nothing to approve yet: the decision page would only send it back
-    return url_for(LANDINGS[user.role])
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -163,8 +130,7 @@ def login():
 def _record_failure(user, address: str, kind: str):
     """A wrong password ("login.fail") or the lock it led to ("login.lock"), with the address it came from.
     A username with no account is not kept: people type their password into that box by mistake."""
-    Event.record(kind, None, unit=user.unit_id if user else None, subject=f"user:{user.id}" if user else "",
-                 after={"address": address})
+    Event.record(kind, None, subject=user, after={"address": address})
 
 
 @bp.post("/logout")

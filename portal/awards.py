@@ -1,12 +1,17 @@
-"""How the council's votes decide: the quorum of its meeting, and each award form's threshold, base and secrecy.
-The one rule function every tally (pages, publication, documents) goes through."""
+"""The awards round's reckoning. How the council's votes decide: the quorum of its meeting, and each award form's
+threshold, base and secrecy; the one rule function every tally (pages, publication, documents) goes through. And
+proposals of one nominee, when the list may be posted, whom the decision names."""
 import math
 from dataclasses import dataclass
 from fractions import Fraction
 
 from flask import current_app
 
-from .models import AWARDS, BASES, AwardRule, Meeting, Nomination, NominationReturn, User, Vote, VoteMeeting
+from .filing import still_filing
+from .guards import frozen
+from .models import (
+    AWARDS, BASES, AwardRule, Campaign, Meeting, Nomination, NominationReturn, Publication, User, Vote, VoteMeeting,
+)
 
 
 def share(text: str) -> Fraction:
@@ -171,3 +176,51 @@ def logged_vote(nomination, before, after) -> dict:
     if rules()[nomination.award].secret if nomination.award in AWARDS else False:
         return {"before": None, "after": {"secret": True}}
     return {"before": before, "after": after}
+
+
+def duplicates(campaign: Campaign) -> dict:
+    """Nomination id -> other proposals of the same nominee for the same achievement: in this campaign
+    any other proposal of that nominee; in an earlier campaign one whose achievement reads the same."""
+    mine = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.state.not_in(Nomination.CLOSED)))
+    if not mine:
+        return {}
+    others = list(Nomination.select(Nomination, Campaign).join(Campaign).where(
+        Nomination.nominee_key.in_({n.nominee_key for n in mine}), Nomination.state.not_in(Nomination.CLOSED),
+        (Nomination.campaign == campaign) | (Campaign.starts_on < campaign.starts_on)))
+    found = {}
+    for n in mine:
+        same = [o for o in others if o.id != n.id and o.nominee_key == n.nominee_key
+                and (o.campaign_id == campaign.id or o.achievement_key == n.achievement_key)]
+        if same:
+            found[n.id] = same
+    return found
+
+
+def unpublishable(campaign) -> str | None:
+    """Why the list cannot be posted yet: nobody's proposal may be left out of it."""
+    reason = frozen(campaign) or still_filing(campaign)
+    if reason:
+        return reason
+    waiting = Nomination.select().where(Nomination.campaign == campaign, Nomination.state == "proposed").count()
+    if waiting:
+        return (f"Còn {waiting} đề nghị chưa gửi Hội đồng Thi đua – Khen thưởng; hãy gửi (hoặc gộp) trước khi "
+                "công khai danh sách.")
+    return None
+
+
+def decision_nominations(campaign, publication) -> list:
+    """Who the decision names: as approved, or else the list the council passed. None before the list is
+    published; a decision naming nobody is never offered."""
+    if publication is None:
+        return []
+    query = Nomination.select().where(Nomination.campaign == campaign).order_by(Nomination.kind, Nomination.id)
+    if publication.approved_at:
+        return list(query.where(Nomination.awarded == True))  # noqa: E712
+    return list(query.where(Nomination.state == "approved"))
+
+
+def published():
+    """The campaign whose list is posted most recently, and its publication."""
+    publication = (Publication.select(Publication, Campaign).join(Campaign)
+                   .order_by(Publication.opened_at.desc()).first())
+    return (publication.campaign, publication) if publication else (None, None)

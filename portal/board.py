@@ -5,12 +5,11 @@ from flask import Blueprint, abort, jsonify, make_response, render_template, req
 from flask_login import current_user
 
 from . import clock, live, scoring
-from .auth import WATCHERS, roles_required
-from .checklist import checklist_context, current_campaign
+from .access import WATCHERS, current_campaign, roles_required
+from .filing import filings
 from .htmx import render, wants_fragment
 from .models import UNIT_KINDS, Event, Registration, Unit
-from .progress import LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, pace_chart, progress, sort_rows
-from .reports import filings
+from .progress import LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, pace_chart, progress, scorecard, sort_rows
 
 bp = Blueprint("board", __name__)
 
@@ -129,7 +128,7 @@ def unit(unit_id):
     unit = Unit.get_or_none(Unit.id == unit_id)
     if unit is None or not unit.path.startswith(campaign.unit.path):
         abort(404)
-    ctx = checklist_context(unit, campaign, readonly=True)
+    ctx = scorecard(unit, campaign, readonly=True)
     return render_template("checklist/page.html", chart=chart_of(campaign, [ctx["score"]]), **ctx)
 
 

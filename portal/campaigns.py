@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import scoring
-from .auth import roles_required
+from .access import roles_required
 from .confirm import unconfirmed
 from .db import database
 from .forms import Form, posted_version
@@ -122,7 +122,7 @@ def create_campaign(data: dict, user=None, subject_from: Campaign | None = None)
         if subject_from:
             after["cloned_from"] = subject_from.id
         Event.record("campaign.clone" if subject_from else "campaign.create", user, campaign=campaign,
-                     subject=f"campaign:{campaign.id}", after=after)
+                     subject=campaign, after=after)
     return campaign
 
 
@@ -256,7 +256,7 @@ def update(campaign_id):
         for k in heading:
             setattr(campaign, k, getattr(form, k).data or "")
         campaign.save(only=[getattr(Campaign, k) for k in heading])  # not the revision just claimed
-        Event.record("campaign.update", current_user, campaign=campaign, subject=f"campaign:{campaign.id}",
+        Event.record("campaign.update", current_user, campaign=campaign, subject=campaign,
                      before=before, after=campaign_dict(campaign))
     flash("Đã lưu đợt thi đua.", "info")
     return _back(campaign)
@@ -291,7 +291,7 @@ def set_status(campaign_id):
         before = campaign_dict(campaign)
         campaign.status = to
         campaign.save(only=[Campaign.status])
-        Event.record("campaign.status", current_user, campaign=campaign, subject=f"campaign:{campaign.id}",
+        Event.record("campaign.status", current_user, campaign=campaign, subject=campaign,
                      before=before, after=campaign_dict(campaign))
     flash(f"Đợt thi đua nay ở trạng thái “{STATUSES[to]}”.", "info")
     return _back(campaign)
@@ -321,7 +321,7 @@ def add_area(campaign_id):
     with database.atomic():
         _claim(campaign, form)
         area = Area.create(campaign=campaign, title=form.title.data, position=form.position.data)
-        Event.record("area.create", current_user, campaign=campaign, subject=f"area:{area.id}",
+        Event.record("area.create", current_user, campaign=campaign, subject=area,
                      after={"title": area.title, "position": area.position})
     return _back(campaign, f"area-{area.id}")
 
@@ -344,7 +344,7 @@ def update_area(area_id):
         before = {"title": area.title, "position": area.position}
         area.title, area.position = form.title.data, form.position.data
         area.save()
-        Event.record("area.update", current_user, campaign=area.campaign, subject=f"area:{area.id}",
+        Event.record("area.update", current_user, campaign=area.campaign, subject=area,
                      before=before, after={"title": area.title, "position": area.position})
     return _back(area.campaign, f"area-{area.id}")
 
@@ -371,7 +371,7 @@ def remove_area(area_id):
         else:
             area.delete_instance(recursive=True)
             kind = "area.delete"
-        Event.record(kind, current_user, campaign=area.campaign, subject=f"area:{area.id}",
+        Event.record(kind, current_user, campaign=area.campaign, subject=area,
                      before={"title": area.title, "tasks": len(tasks)})
     flash(f"Đã bỏ nội dung “{area.title}”" + (" (lưu trữ cùng kết quả các đơn vị đã đánh dấu)."
                                               if kind == "area.archive" else "."), "info")
@@ -388,7 +388,7 @@ def add_task(area_id):
     with database.atomic():
         _claim(area.campaign, form)
         task = Task.create(area=area, **_task_fields(form))
-        Event.record("task.create", current_user, campaign=area.campaign, subject=f"task:{task.id}",
+        Event.record("task.create", current_user, campaign=area.campaign, subject=task,
                      after=task_dict(task))
     return _back(area.campaign, f"task-{task.id}")
 
@@ -417,7 +417,7 @@ def update_task(task_id):
         for k, v in _task_fields(form).items():
             setattr(task, k, v)
         task.save()
-        Event.record("task.update", current_user, campaign=task.area.campaign, subject=f"task:{task.id}",
+        Event.record("task.update", current_user, campaign=task.area.campaign, subject=task,
                      before=before, after=task_dict(task))
     return _back(task.area.campaign, f"task-{task.id}")
 
@@ -439,7 +439,7 @@ def remove_task(task_id):
         else:
             task.delete_instance()
             kind = "task.delete"
-        Event.record(kind, current_user, campaign=task.area.campaign, subject=f"task:{task.id}", before=before)
+        Event.record(kind, current_user, campaign=task.area.campaign, subject=task, before=before)
     flash("Đã bỏ việc “{}”{}".format(task.title, " (lưu trữ cùng kết quả các đơn vị đã đánh dấu)."
                                       if kind == "task.archive" else "."), "info")
     return _back(task.area.campaign, f"area-{task.area_id}")

@@ -1,16 +1,15 @@
 """A unit's checklist: its tasks by content area, ticked one by one."""
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
 from . import live
-from .auth import roles_required
+from .access import current_campaign, own_task, roles_required
 from .forms import MAX_INT, Form
-from .guards import ended, refuse
 from .htmx import render, wants_fragment
-from .models import STATES, Campaign, Check, Event, Evidence, Stale, Unit, set_check
-from .progress import score
+from .models import STATES, Check, Event, Stale, set_check
+from .progress import scorecard
 from .text import clean
 
 bp = Blueprint("checklist", __name__)
@@ -24,44 +23,12 @@ class CheckForm(Form):
     version = IntegerField("Phiên bản", [InputRequired("Thiếu phiên bản; hãy tải lại trang."), NumberRange(min=0, max=MAX_INT)])
 
 
-def checklist_context(unit: Unit, campaign: Campaign, readonly=False, messages=None, drafts=None, only=None):
-    """Everything the checklist page and its fragments render from.
-
-    `only` (a check just saved) is all a tick's response shows of the rows; the scores still
-    count every task, from the unit's states alone. Once the campaign has `ended` the rows offer no form and the
-    unit reads why."""
-    areas = campaign.areas_with_tasks()
-    for area in areas:
-        area.task_list = [t for t in area.task_list if t.applies_to(unit)]
-    areas = [a for a in areas if a.task_list]
-    if only is None:
-        tasks = [t for a in areas for t in a.task_list]
-        checks, evidence = Check.for_unit(unit, tasks), Evidence.for_unit(unit, tasks)
-        states = {task_id: check.state for task_id, check in checks.items()}
-    else:
-        checks, evidence, states = {only.task_id: only}, {}, Check.states_of(unit)
-    closed = ended(campaign)
-    return dict(unit=unit, campaign=campaign, areas=areas, checks=checks,
-                score=score(areas, unit, {(unit.id, task_id): state for task_id, state in states.items()}),
-                readonly=readonly or bool(closed), ended=closed, evidence=evidence, messages=messages or {},
-                drafts=drafts or {})
-
-
-def current_campaign() -> Campaign:
-    """The active campaign; while none is, the one that ended last, which every page then shows read-only."""
-    campaign = Campaign.current() or (Campaign.select().where(Campaign.status.in_(("closed", "archived")))
-                                      .order_by(Campaign.ends_on.desc(), Campaign.id.desc()).first())
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 @bp.get("/checklist")
 @roles_required("unit")
 def page():
     cursor = Event.last_id()  # read before the checklist, so the live stream from here misses nothing
     return render_template("checklist/page.html", cursor=cursor,
-                           **checklist_context(current_user.unit, current_campaign()))
+                           **scorecard(current_user.unit, current_campaign()))
 
 
 @bp.get("/checklist/events")
@@ -74,7 +41,7 @@ def events():
         mine = [e for e in batch if e.kind == "check.set"]
         if not mine:
             return []
-        ctx = checklist_context(unit, campaign)
+        ctx = scorecard(unit, campaign)
         tasks = {t.id: t for area in ctx["areas"] for t in area.task_list}
         messages = []
         for e in mine:
@@ -87,21 +54,6 @@ def events():
     return live.stream(live.cursor(), lambda: render, unit_id=unit.id)
 
 
-def own_task(unit_id: int, task_id: int):
-    """(unit, task, campaign) when the task is the current user's unit's to act on; 403 or 404 otherwise, and 409
-    once the campaign has ended (ticks and evidence alike)."""
-    if unit_id != current_user.unit_id:
-        abort(403)
-    campaign = current_campaign()
-    task = campaign.task(task_id)
-    if task is None:
-        abort(404)
-    if not task.applies_to(current_user.unit):
-        abort(403)
-    refuse(ended(campaign))
-    return current_user.unit, task, campaign
-
-
 @bp.post("/checks/<int:unit_id>/<int:task_id>")
 @roles_required("unit")
 def set_state(unit_id, task_id):
@@ -110,11 +62,11 @@ def set_state(unit_id, task_id):
     form = CheckForm()
     if not form.validate_on_submit():
         message = " ".join(e for errors in form.errors.values() for e in errors)
-        return _row(unit, task, campaign, 400, Check.of(unit, task), message, form.note.data)
-    check, _ = set_check(unit, task, form.state.data, form.note.data or "", form.version.data, current_user, campaign)
+        return _row(unit, task, campaign, 400, message, form.note.data)
+    set_check(unit, task, form.state.data, form.note.data or "", form.version.data, current_user, campaign)
     if not wants_fragment():
         return redirect(url_for("checklist.page", _anchor=f"task-{task.id}"), 303)
-    return _row(unit, task, campaign, 200, check)
+    return _row(unit, task, campaign, 200)
 
 
 @bp.errorhandler(Stale)
@@ -126,14 +78,13 @@ def stale(_):
     who = (by.full_name or by.username) if by else "người khác"
     message = (f"Việc này vừa được {who} cập nhật thành “{STATES[check.state]}”. "
                "Trang đã hiện trạng thái mới nhất; ghi chú bạn nhập vẫn còn, hãy chọn lại nếu cần.")
-    return _row(unit, task, campaign, 409, check, message, CheckForm().note.data)
+    return _row(unit, task, campaign, 409, message, CheckForm().note.data)
 
 
-def _row(unit, task, campaign, status, check, message=None, draft=None):
+def _row(unit, task, campaign, status, message=None, draft=None):
     """The answer to a tick: with htmx the row and the totals, else the whole checklist."""
-    ctx = checklist_context(unit, campaign, messages={task.id: message} if message else {},
-                            drafts={task.id: draft} if status != 200 else {},
-                            only=check if wants_fragment() else None)
+    ctx = dict(scorecard(unit, campaign), messages={task.id: message} if message else {},
+               drafts={task.id: draft} if status != 200 else {})
     return render("checklist/page.html", "checklist/_tick.html", status, task=task, **ctx)
 
 

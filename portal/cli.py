@@ -106,7 +106,7 @@ def user_create(username, role, unit_code, full_name, password_stdin):
     with database.atomic():
         user.save()
         # No one is signed in at the command line: the event has no user, as a login failure has none.
-        Event.record("account.create", None, unit=unit, subject=f"user:{user.id}", after=user.as_dict())
+        Event.record("account.create", None, unit=unit, subject=user, after=user.as_dict())
     click.echo(f"Đã tạo tài khoản {username} ({ROLES[role]}).")
 
 
@@ -123,7 +123,7 @@ def user_password(username, password_stdin):
         user.save()
         user.end_sessions()  # a lost phone stops working
         Lockout.clear(user.username)
-        Event.record("account.password", None, unit=user.unit_id, subject=f"user:{user.id}")
+        Event.record("account.password", None, unit=user.unit_id, subject=user)
     click.echo(f"Đã đặt mật khẩu mới cho {username}.")
 
 

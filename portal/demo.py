@@ -83,5 +83,5 @@ def _file_report(campaign, user, row):
     report = Report.create(campaign=campaign, unit=user.unit, state="submitted", submitted_at=clock.utc_now(),
                            results=json.dumps(results, ensure_ascii=False), highlights=row["highlights"],
                            difficulties=row["difficulties"], proposals=row["proposals"])
-    Event.record("report.submit", user, campaign=campaign, unit=user.unit, subject=f"report:{report.id}",
+    Event.record("report.submit", user, campaign=campaign, unit=user.unit, subject=report,
                  after=report.as_dict())

@@ -12,11 +12,11 @@ from openpyxl.utils import get_column_letter
 from playhouse.flask_utils import get_object_or_404
 
 from . import clock, documents, scoring, spreadsheet
-from .auth import WATCHERS, roles_required
-from .checklist import checklist_context, current_campaign
+from .access import WATCHERS, current_campaign, roles_required
+from .awards import decision_nominations, tallies
+from .guards import publication_of
 from .models import STATES, Check, Comment, Nomination, Report, User, Vote
-from .nominations import publication_of, tallies
-from .progress import progress, score
+from .progress import progress, score, scorecard
 
 bp = Blueprint("exports", __name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -109,17 +109,6 @@ def report_docx():
     return _docx(data, "bao-cao-so-ket.docx")
 
 
-def decision_nominations(campaign, publication) -> list:
-    """Who the decision names: as approved, or else the list the council passed. None before the list is
-    published; a decision naming nobody is never offered."""
-    if publication is None:
-        return []
-    query = Nomination.select().where(Nomination.campaign == campaign).order_by(Nomination.kind, Nomination.id)
-    if publication.approved_at:
-        return list(query.where(Nomination.awarded == True))  # noqa: E712
-    return list(query.where(Nomination.state == "approved"))
-
-
 @bp.get("/exports/decision.docx")
 @roles_required(*WATCHERS)
 def decision_docx():
@@ -128,7 +117,7 @@ def decision_docx():
     nominations = decision_nominations(campaign, publication)
     if not nominations:
         flash("Hội đồng chưa thông qua tập thể, cá nhân nào nên chưa có quyết định khen thưởng.", "error")
-        return redirect(url_for("nominations.index"), 303)
+        return redirect(url_for("review.index"), 303)
     if publication.approved_at:
         data = documents.decision(campaign, nominations, publication.decision_number, publication.decision_date,
                                   publication.signer or _leader_name())
@@ -145,7 +134,7 @@ def dossier(nomination_id):
                                         Nomination.state.not_in(Nomination.CLOSED)).order_by(Nomination.id))
     tally = tallies([n])[n.id]
     votes = [] if tally.secret else Vote.select().where(Vote.nomination == n).order_by(Vote.at)  # a secret ballot
-    ctx = dict(checklist_context(n.unit, campaign, readonly=True), unit_score=scoring.unit_score(campaign, n.unit))
+    ctx = dict(scorecard(n.unit, campaign, readonly=True), unit_score=scoring.unit_score(campaign, n.unit))
     data = documents.dossier(campaign, n, ctx, listed, tally, votes,
                              Comment.select().where(Comment.nomination == n).order_by(Comment.id), _leader_name())
     return _docx(data, f"ho-so-khen-thuong-{n.id}.docx")

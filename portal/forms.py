@@ -1,6 +1,7 @@
 """The base form: CSRF from Flask-WTF, and WTForms' own messages in Vietnamese."""
 from flask import request
 from flask_wtf import FlaskForm
+from wtforms.validators import DataRequired
 
 _MESSAGES = {
     "This field is required.": "Trường này là bắt buộc.",
@@ -47,3 +48,8 @@ def posted_id(name: str) -> int | None:
     would fail)."""
     value = request.form.get(name, type=int)
     return value if value is not None and 0 < value <= MAX_INT else None
+
+
+def required(message: str) -> list:
+    """The validators of a field that must be filled in, with the message the user reads."""
+    return [DataRequired(message)]

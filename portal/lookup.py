@@ -6,7 +6,7 @@ from flask import Blueprint, request, send_file
 from openpyxl import Workbook
 
 from . import spreadsheet
-from .auth import WATCHERS, roles_required
+from .access import WATCHERS, roles_required
 from .htmx import render
 from .models import AWARDS, NOMINEE_KINDS, Campaign, Nomination, Publication, fold
 from .sms import plain

@@ -14,9 +14,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import clock, papers, spreadsheet
-from .auth import WATCHERS, roles_required
+from .access import WATCHERS, current_campaign, roles_required
 from .awards import council_size, meeting_of, percent, quorum_needed, rules, share, tallies
-from .checklist import current_campaign
 from .db import database
 from .forms import MAX_INT, Form, posted_version
 from .guards import publication_of, refuse, settled
@@ -203,7 +202,7 @@ def return_nomination(nomination_id):
         return _return_page(current, form, 409, "Đơn vị vừa sửa đề nghị này; hãy đọc lại bản mới rồi quyết định. "
                             "Lý do bạn nhập vẫn còn dưới đây.")
     flash(f"Đã trả lại đề nghị “{nomination.name}” cho {nomination.unit.name}.", "info")
-    return redirect(url_for("nominations.index"), 303)
+    return redirect(url_for("review.index"), 303)
 
 
 def _return_page(nomination, form, status=200, message=None):

@@ -6,6 +6,7 @@ from htmx_flask import make_response as hx_response
 from peewee import DatabaseError
 
 from . import clock
+from .access import landing_url
 from .db import database
 from .guards import Refused
 from .htmx import wants_fragment
@@ -26,8 +27,6 @@ ERRORS = {
 
 @bp.get("/")
 def index():
-    from .auth import landing_url
-
     if current_user.is_authenticated:
         return redirect(landing_url(current_user))
     return redirect(url_for("auth.login"))

@@ -6,8 +6,7 @@ from wtforms import BooleanField, DateField, IntegerField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from . import scoring
-from .auth import WATCHERS, roles_required
-from .checklist import current_campaign
+from .access import WATCHERS, current_campaign, roles_required
 from .db import database
 from .forms import MAX_INT, Form
 from .guards import frozen, refuse

@@ -5,7 +5,8 @@ import math
 from dataclasses import dataclass, field
 
 from . import clock
-from .models import Check, Event
+from .guards import ended
+from .models import Check, Event, Evidence
 
 # The lag rule, written on the board as it is here: below today's pace is behind; this many points or more
 # below it is seriously behind.
@@ -150,3 +151,19 @@ def pace_chart(campaign, days, total) -> dict | None:
     expected = round(100 * len(days) / span)
     return dict(done=" ".join(done), pace=f"{point(0, 0)} {point(span, 100)}", today=today, expected=expected,
                 label=f"Tiến độ theo ngày: đến {days[-1][0]:%d/%m} đạt {today}%, mức cần đạt {expected}%.")
+
+
+def scorecard(unit, campaign, readonly=False) -> dict:
+    """A unit's tasks by content area, with its checks, evidence and score: what the checklist page and each of its
+    fragments render from (and the report's prefill, the board's view of a unit, the dossier). Once the campaign
+    has `ended` the rows offer no form and the unit reads why."""
+    areas = campaign.areas_with_tasks()
+    for area in areas:
+        area.task_list = [t for t in area.task_list if t.applies_to(unit)]
+    areas = [a for a in areas if a.task_list]
+    tasks = [t for a in areas for t in a.task_list]
+    checks = Check.for_unit(unit, tasks)
+    closed = ended(campaign)
+    return dict(unit=unit, campaign=campaign, areas=areas, checks=checks, evidence=Evidence.for_unit(unit, tasks),
+                score=score(areas, unit, {(unit.id, task_id): c.state for task_id, c in checks.items()}),
+                readonly=readonly or bool(closed), ended=closed, messages={}, drafts={})

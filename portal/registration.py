@@ -11,8 +11,7 @@ from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from . import clock, spreadsheet
-from .auth import WATCHERS, roles_required
-from .checklist import current_campaign
+from .access import WATCHERS, current_campaign, roles_required
 from .db import database
 from .forms import MAX_INT, Form
 from .guards import frozen

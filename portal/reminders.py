@@ -5,8 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from . import clock, sms
-from .auth import roles_required
-from .checklist import current_campaign
+from .access import current_campaign, roles_required
 from .progress import UnitProgress, progress, states_of
 
 bp = Blueprint("reminders", __name__)

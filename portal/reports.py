@@ -3,67 +3,24 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from peewee import JOIN, fn
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 from wtforms.widgets import TextArea
 
 from . import clock
-from .auth import WATCHERS, roles_required
-from .checklist import checklist_context, current_campaign
+from .access import WATCHERS, current_campaign, roles_required
 from .confirm import unconfirmed
 from .db import database
 from .forms import MAX_INT, Form
-from .guards import frozen, publication_of, refuse
+from .filing import EDITABLE, deadline_passed, filing_open, reopening_refused, report_of
+from .guards import frozen, refuse
 from .htmx import render, wants_fragment
-from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Stale, Unit
-from .text import clean, vn_sort_key
+from .models import REPORT_STATES, STATES, Event, Nomination, Report, Stale, Unit
+from .progress import scorecard
+from .text import clean
 
 bp = Blueprint("reports", __name__)
-EDITABLE = ("draft", "returned")
 LONG = [Length(max=8000, message="Tối đa 8000 ký tự.")]
-
-
-def deadline_passed(campaign: Campaign) -> bool:
-    """The report is due by the end of `report_due_on` in commune time."""
-    return clock.today() > campaign.report_due_on
-
-
-def filing_open(campaign: Campaign, report: Report | None) -> bool:
-    """A unit files its report and proposals until the deadline; a unit the office reopened, until it files its
-    report again (or, returned, files it once more), so that the round has an end."""
-    return not deadline_passed(campaign) or bool(report and report.reopened and report.state in EDITABLE)
-
-
-def still_filing(campaign: Campaign) -> str | None:
-    """Why the list cannot be published yet: some unit may still file a proposal, which would be left out."""
-    if not deadline_passed(campaign):
-        return (f"Các đơn vị còn được gửi sơ kết và đề nghị khen thưởng đến 23:59 ngày "
-                f"{campaign.report_due_on:%d/%m/%Y}; chỉ công khai danh sách được sau thời hạn này.")
-    reopened = [r.unit.name for r in Report.select(Report, Unit).join(Unit).where(
-        Report.campaign == campaign, Report.reopened == True) if filing_open(campaign, r)]  # noqa: E712
-    if reopened:
-        return ("Đơn vị được mở lại còn đang gửi sơ kết và đề nghị khen thưởng: "
-                + ", ".join(sorted(reopened, key=vn_sort_key))
-                + ". Chỉ công khai danh sách được khi các đơn vị này đã gửi sơ kết.")
-    return None
-
-
-def filings(campaign: Campaign) -> dict:
-    """Unit id -> its report's state and lateness and how many proposals it made, for the board; one query."""
-    count = fn.COUNT(Nomination.id).alias("proposals")
-    rows = (Unit.select(Unit.id, Report.state, Report.late, count)
-            .join(Report, JOIN.LEFT_OUTER, on=(Report.unit == Unit.id) & (Report.campaign == campaign))
-            .switch(Unit)
-            .join(Nomination, JOIN.LEFT_OUTER, on=(Nomination.unit == Unit.id) & (Nomination.campaign == campaign)
-                  & (Nomination.state.not_in(Nomination.CLOSED)))
-            .where(Unit.path.startswith(campaign.unit.path))
-            .group_by(Unit.id, Report.state, Report.late).dicts())
-    return {r["id"]: r for r in rows}
-
-
-def report_of(campaign: Campaign, unit: Unit) -> Report | None:
-    return Report.get_or_none(Report.campaign == campaign, Report.unit == unit)
 
 
 def prefill(ctx) -> dict:
@@ -104,7 +61,7 @@ def report_form(ctx, report: Report | None, formdata=None):
 
 
 def unit_context(unit, campaign, form=None, message=None):
-    ctx = checklist_context(unit, campaign)
+    ctx = scorecard(unit, campaign)
     report = report_of(campaign, unit)
     form = form or report_form(ctx, report)
     nominations = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.unit == unit)
@@ -132,7 +89,7 @@ def page():
 def save():
     unit, campaign = current_user.unit, current_campaign()
     refuse(frozen(campaign))
-    ctx = checklist_context(unit, campaign)
+    ctx = scorecard(unit, campaign)
     report = report_of(campaign, unit)
     form = report_form(ctx, report, formdata=request.form)
     submit = request.form.get("action") == "submit"
@@ -156,7 +113,7 @@ def save():
         report.save_from(form.version.data, "results", "highlights", "difficulties", "proposals", "state",
                          "submitted_at", "late")
         Event.record("report.submit" if submit else "report.save", current_user, campaign=campaign, unit=unit,
-                     subject=f"report:{report.id}", before=before, after=report.as_dict())
+                     subject=report, before=before, after=report.as_dict())
     notice = "Đã gửi báo cáo sơ kết tới Phòng Văn hóa – Xã hội" if submit else "Đã lưu bản nháp"
     if wants_fragment():
         # The report alone, saved: one round trip, and the rest of the page stays as it is.
@@ -175,7 +132,7 @@ def stale(_):
             campaign, unit, ReviewForm(), "Báo cáo vừa được cập nhật nên chưa lưu thao tác của bạn. Trang đã hiện "
                                           "bản mới nhất; nhận xét bạn nhập vẫn còn, hãy xem rồi làm lại.")), 409
     unit = current_user.unit
-    form = report_form(checklist_context(unit, campaign), report_of(campaign, unit), formdata=request.form)
+    form = report_form(scorecard(unit, campaign), report_of(campaign, unit), formdata=request.form)
     return _refuse(unit, campaign, form, "Báo cáo vừa được người khác sửa. Nội dung bạn nhập vẫn còn bên dưới; "
                                          "hãy tải lại trang để xem bản mới nhất trước khi lưu.", 409)
 
@@ -212,7 +169,7 @@ def _unit_in(campaign, unit_id) -> Unit:
 
 
 def review_context(campaign, unit, form=None, message=None):
-    ctx = checklist_context(unit, campaign, readonly=True)
+    ctx = scorecard(unit, campaign, readonly=True)
     report = report_of(campaign, unit)
     return dict(ctx, report=report, form=form or ReviewForm(), message=message, closed=deadline_passed(campaign),
                 frozen=frozen(campaign), open=filing_open(campaign, report),
@@ -224,17 +181,6 @@ def review_context(campaign, unit, form=None, message=None):
 def show(unit_id):
     campaign = current_campaign()
     return render_template("reports/show.html", **review_context(campaign, _unit_in(campaign, unit_id)))
-
-
-def reopening_refused(campaign: Campaign, report: Report | None) -> str | None:
-    """Why the office cannot reopen filing for a unit; reopening lasts until the unit files its report."""
-    if filing_open(campaign, report):
-        return "Đơn vị này vẫn đang được gửi sơ kết và đề nghị."
-    if report and report.state not in EDITABLE:
-        return "Đơn vị đã gửi sơ kết; trả lại báo cáo trước nếu cần cho đơn vị gửi lại."
-    if publication_of(campaign):
-        return "Danh sách khen thưởng đã công khai nên không mở lại việc gửi đề nghị được nữa."
-    return frozen(campaign)
 
 
 @bp.post("/reports/<int:unit_id>/review")
@@ -259,7 +205,7 @@ def review(unit_id):
     report.office_comment = form.comment.data or ""
     with database.atomic():
         report.save_from(before["version"], "state", "office_comment")
-        Event.record(f"report.{action}", current_user, campaign=campaign, unit=unit, subject=f"report:{report.id}",
+        Event.record(f"report.{action}", current_user, campaign=campaign, unit=unit, subject=report,
                      before=before, after=dict(report.as_dict(), comment=report.office_comment))
     flash("Đã tiếp nhận báo cáo." if action == "accept" else "Đã trả lại báo cáo cho đơn vị.", "info")
     return redirect(url_for("reports.show", unit_id=unit.id), 303)
@@ -280,7 +226,7 @@ def reopen(unit_id):
             before = report.as_dict()
             report.reopened = True
             report.save_from(before["version"], "reopened")
-            Event.record("report.reopen", current_user, campaign=campaign, unit=unit, subject=f"report:{report.id}",
+            Event.record("report.reopen", current_user, campaign=campaign, unit=unit, subject=report,
                          before=before, after=report.as_dict())
     flash(f"Đã mở lại việc gửi sơ kết và đề nghị cho {unit.name}.", "info")
     return redirect(url_for("reports.show", unit_id=unit.id), 303)

@@ -140,7 +140,7 @@ def send(number: str, text: str, kind: str, user=None, unit=None, campaign=None)
     with database.atomic():
         message = SmsMessage.create(gateway_id=gateway_id, number=number, text=text, kind=kind, unit=unit,
                                     campaign=campaign, queued_at=clock.utc_now(), state_at=clock.utc_now())
-        Event.record(f"sms.{kind}", user, campaign=campaign, unit=unit, subject=f"sms:{message.id}",
+        Event.record(f"sms.{kind}", user, campaign=campaign, unit=unit, subject=message,
                      after={"number": number, "text": text, "gateway_id": gateway_id})
     return message
 
@@ -155,7 +155,7 @@ def refresh() -> int:
             message.state, message.state_at = state, clock.utc_now()
             message.save(only=[SmsMessage.state, SmsMessage.state_at])
             Event.record(f"sms.{state}", None, campaign=message.campaign_id, unit=message.unit_id,
-                         subject=f"sms:{message.id}", after={"number": message.number})
+                         subject=message, after={"number": message.number})
         changed += 1
     return changed
 
@@ -280,7 +280,7 @@ def poll() -> list[SmsIncoming]:
                 incoming.unit, incoming.outcome = reply.unit, reply.outcome
                 incoming.save(only=[SmsIncoming.unit, SmsIncoming.outcome])
                 Event.record("sms.received", None, campaign=campaign if reply.unit else None, unit=reply.unit,
-                             subject=f"sms-in:{incoming.id}",
+                             subject=incoming,
                              after={"number": number, "text": text, "outcome": reply.outcome})
         except IntegrityError:
             gateway().mark_processed(gateway_id)  # applied before; the mark was lost

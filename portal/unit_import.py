@@ -158,7 +158,7 @@ def import_units(filename: str, data: bytes, root: Unit, user=None) -> list[Unit
             unit = Unit.add(unit_code(row["name"], taken), row["name"], row["kind"], parent,
                             contact=row["contact"], phone=row["phone"])
             created[id(row)] = unit
-            Event.record("unit.create", user, unit=unit, subject=f"unit:{unit.id}", after=unit_dict(unit))
+            Event.record("unit.create", user, unit=unit, subject=unit, after=unit_dict(unit))
     return list(created.values())
 
 

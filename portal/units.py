@@ -10,7 +10,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from .auth import roles_required
+from .access import roles_required
 from .confirm import unconfirmed
 from .db import database
 from .forms import Form, posted_version
@@ -100,7 +100,7 @@ def _save(form: UnitForm, unit: Unit | None) -> Unit:
         if unit is None:
             taken = {u.code for u in Unit.select(Unit.code)}
             unit = Unit.add(unit_code(form.name.data, taken), parent=parent, **fields)
-            Event.record("unit.create", current_user, unit=unit, subject=f"unit:{unit.id}", after=unit_dict(unit))
+            Event.record("unit.create", current_user, unit=unit, subject=unit, after=unit_dict(unit))
             return unit
         before = unit_dict(unit)
         for name, value in fields.items():
@@ -108,7 +108,7 @@ def _save(form: UnitForm, unit: Unit | None) -> Unit:
         unit.save_from(posted_version("version"), *fields)
         if parent is not None and parent.id != unit.parent_id:
             _move(unit, parent)
-        Event.record("unit.update", current_user, unit=unit, subject=f"unit:{unit.id}", before=before,
+        Event.record("unit.update", current_user, unit=unit, subject=unit, before=before,
                      after=unit_dict(unit))
     return unit
 
@@ -185,7 +185,7 @@ def set_active(unit_id):
         unit.save(only=[Unit.active])
         if not active:
             User.update(active=False).where(User.unit == unit).execute()
-        Event.record("unit.update", current_user, unit=unit, subject=f"unit:{unit.id}", before=before,
+        Event.record("unit.update", current_user, unit=unit, subject=unit, before=before,
                      after=unit_dict(unit))
     flash(f"Đã {'kích hoạt lại' if active else 'ngừng'} đơn vị “{unit.name}”.", "info")
     return redirect(url_for("units.page", _anchor=f"unit-{unit.id}"), 303)

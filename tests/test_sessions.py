@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-import portal.models
+import portal.models.people
 from portal import clock
 from portal.models import Event, Unit, UserSession
 
@@ -167,13 +167,13 @@ def test_failed_logins_and_the_lock_are_in_the_log_with_the_address(web):
 def test_the_login_of_a_username_with_no_account_checks_a_password_hash_all_the_same(web, monkeypatch):
     """So that the answer takes as long as for an account, and its time does not tell which ones exist."""
     checked = []
-    real = portal.models.check_password_hash
+    real = portal.models.people.check_password_hash
 
     def spy(pwhash, password):
         checked.append(pwhash)
         return real(pwhash, password)
 
-    monkeypatch.setattr(portal.models, "check_password_hash", spy)
+    monkeypatch.setattr(portal.models.people, "check_password_hash", spy)
     stranger = browser(web)
     assert stranger.login("khong-co-ai", "doan-bua-2026").status_code == 400
     assert stranger.login("vanhoa", "doan-bua-2026").status_code == 400

@@ -1,0 +1,115 @@
+"""What units do: a state on each task, and the evidence attached to it."""
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from ..clock import utc_now
+from ..db import BaseModel, Slot, database, rows
+from .base import Stale, Versioned
+from .events import Event
+from .people import Unit, User
+from .structure import Campaign, Task
+
+STATES = {"todo": "Chưa làm", "doing": "Đang làm", "done": "Hoàn thành", "na": "Không áp dụng"}
+
+
+class Check(Versioned):
+    """A unit's state on a task. No row yet means "todo" at version 0."""
+
+    unit = ForeignKeyField(Unit, backref="checks", on_delete="CASCADE")
+    task = ForeignKeyField(Task, backref="checks", on_delete="CASCADE")
+    state = CharField(default="todo")
+    note = TextField(default="")
+    version = IntegerField(default=0)
+    updated_at = DateTimeField(null=True)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("unit", "task"), True),)
+
+    @classmethod
+    def of(cls, unit, task):
+        """The unit's check on `task`, or a blank one ("todo" at version 0)."""
+        found = rows(cls, "check.of", lambda: cls.select().where(cls.unit == Slot("unit"), cls.task == Slot("task")),
+                     unit=unit.id, task=task.id)
+        return found[0] if found else cls(unit=unit, task=task)
+
+    @classmethod
+    def states_of(cls, unit) -> dict:
+        """Task id -> state of every check `unit` has, whichever campaign the task is in."""
+        return dict(cls.select(cls.task, cls.state).where(cls.unit == unit).tuples())
+
+    @classmethod
+    def for_unit(cls, unit, tasks):
+        """Checks of `unit` keyed by task id, with a blank one for every task not yet touched."""
+        rows = {c.task_id: c for c in cls.select().where(cls.unit == unit, cls.task.in_([t.id for t in tasks]))}
+        return {t.id: rows.get(t.id) or cls(unit=unit, task=t) for t in tasks}
+
+    def as_dict(self):
+        return {"state": self.state, "note": self.note, "version": self.version}
+
+
+def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user: User, campaign: Campaign):
+    """Sets a unit's state on a task, idempotently.
+
+    `version` is what the user saw. A stale version is Stale unless the saved state
+    already equals the request, which makes a retried request harmless.
+    Returns (check, changed).
+    """
+    # Read outside the write transaction: the conditional write alone decides whether this copy is current.
+    check = Check.of(unit, task)
+    if check.state == state and check.note == note:
+        return check, False
+    try:
+        if check.version != version:
+            raise Stale
+        before = check.as_dict()
+        check.state, check.note = state, note
+        check.updated_at, check.updated_by = utc_now(), user
+        with database.atomic():
+            check.save_from(version, "state", "note", "updated_at", "updated_by")
+            Event.record("check.set", user, campaign=campaign, unit=unit, subject=task,
+                         before=before, after=check.as_dict())
+        return check, True
+    except Stale:
+        # A retry that raced the request it repeats finds its own state saved: harmless.
+        current = Check.of(unit, task)
+        if current.state == state and current.note == note:
+            return current, False
+        raise
+
+
+class Evidence(BaseModel):
+    """A photo or PDF a unit attached to one of its checks; the file lives under EVIDENCE_DIR by its sha256."""
+
+    unit = ForeignKeyField(Unit, backref="evidence", on_delete="CASCADE")
+    task = ForeignKeyField(Task, backref="evidence", on_delete="CASCADE")
+    kind = CharField()  # image | pdf
+    sha256 = CharField(index=True)
+    size = IntegerField()
+    width = IntegerField(null=True)
+    height = IntegerField(null=True)
+    name = CharField(default="")  # the file name on the uploader's phone, shown only, never a path
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    uploaded_at = DateTimeField(default=utc_now)
+    removed = BooleanField(default=False)
+
+    THUMB = 240
+
+    class Meta:
+        indexes = ((("unit", "task"), False),)
+
+    @classmethod
+    def for_unit(cls, unit, tasks) -> dict:
+        """The evidence shown on each task of `unit`, oldest first, keyed by task id."""
+        rows = cls.select().where(cls.unit == unit, cls.task.in_([t.id for t in tasks]), cls.removed == False)  # noqa: E712
+        found = {}
+        for row in rows.order_by(cls.id):
+            found.setdefault(row.task_id, []).append(row)
+        return found
+
+    @property
+    def thumb_size(self) -> tuple[int, int]:
+        scale = min(1, self.THUMB / max(self.width, self.height))
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
+
+    def as_dict(self):
+        return {"evidence": self.id, "kind": self.kind, "name": self.name, "size": self.size, "removed": self.removed}

@@ -1,0 +1,84 @@
+"""The append-only log: the audit trail, and the feed of the live board."""
+import json
+
+from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, TextField, fn
+
+from ..clock import utc_now
+from ..db import BaseModel, Slot, database, is_sqlite, rows, run
+from .people import Unit, User
+from .structure import Campaign
+
+
+def _id(row):
+    """The id of a model (or of the user behind current_user), an id as it is, or None."""
+    return getattr(row, "id", row)
+
+
+class Event(BaseModel):
+    """One line of the append-only log: the audit trail and the feed of the live board."""
+
+    id = AutoField()
+    at = DateTimeField(default=utc_now, index=True)
+    kind = CharField()
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL", index=False)
+    campaign = ForeignKeyField(Campaign, null=True, on_delete="SET NULL", index=False)
+    unit = ForeignKeyField(Unit, null=True, on_delete="SET NULL", index=False)
+    subject = CharField(default="")
+    before = TextField(default="")
+    after = TextField(default="")
+
+    class Meta:
+        # Every read of the log has its index, so that its cost does not grow with the log (migration 012).
+        indexes = ((("unit", "id"), False), (("campaign", "id"), False), (("campaign", "unit", "at"), False),
+                   (("user", "id"), False), (("kind", "id"), False))
+
+    @classmethod
+    def record(cls, kind, user=None, *, subject=None, campaign=None, unit=None, before=None, after=None) -> int:
+        """Appends an event about `subject`, the row it concerns; returns its id. The campaign and unit it belongs
+        to are the subject's own (`event_scope`) unless given. (A subject already written out, "task:1", is kept as
+        it is.)"""
+        if isinstance(subject, str):
+            text = subject
+        else:
+            text = subject.event_subject() if subject is not None else ""
+        if subject is not None and not isinstance(subject, str) and (campaign is None or unit is None):
+            own_campaign, own_unit = subject.event_scope()
+            campaign = own_campaign if campaign is None else campaign
+            unit = own_unit if unit is None else unit
+        if not is_sqlite():
+            # Ids must become visible in order, or a live reader at id 11 would never see 10
+            # committed after it. Held to commit; SQLite writers are serialised already.
+            # The notification, delivered at commit, wakes the live hub of every worker (portal/live.py).
+            database.execute_sql("SELECT pg_advisory_xact_lock(7210), pg_notify('event', '')")
+        values = dict(at=utc_now(), kind=kind, user=_id(user), campaign=_id(campaign), unit=_id(unit),
+                      subject=text,
+                      before=json.dumps(before, ensure_ascii=False) if before is not None else "",
+                      after=json.dumps(after, ensure_ascii=False) if after is not None else "")
+        return run("event.record", lambda: cls.insert({cls._meta.fields[n]: Slot(n) for n in values})
+                   .returning(cls.id), **values).fetchone()[0]
+
+    @classmethod
+    def newer_than(cls, cursor: int, limit: int = 500, unit_id: int | None = None) -> list:
+        """The events after `cursor` (only the unit's, given `unit_id`), as much of them as a live stream
+        reads. Built once: every open stream asks several times a second."""
+        def build(by_unit):
+            query = cls.select(cls.id, cls.at, cls.kind, cls.campaign, cls.unit, cls.subject).where(
+                cls.id > Slot("cursor"))
+            return (query.where(cls.unit == Slot("unit")) if by_unit else query).order_by(cls.id).limit(Slot("limit"))
+
+        return rows(cls, ("event.newer_than", unit_id is not None), lambda: build(unit_id is not None),
+                    cursor=cursor, unit=unit_id, limit=limit)
+
+    @classmethod
+    def last_id(cls, *where) -> int:
+        """The newest event's id, or the newest of those matching `where` (one step down an index)."""
+        query = cls.select(cls.id).order_by(cls.id.desc())
+        return (query.where(*where) if where else query).scalar() or 0
+
+    @classmethod
+    def last_activity(cls, campaign):
+        """When each unit last changed something in `campaign`, keyed by unit id. One step down the
+        (campaign, unit, at) index per unit: grouping the campaign's events would read a year of them."""
+        last = cls.select(fn.MAX(cls.at)).where(cls.campaign == campaign, cls.unit == Unit.id)
+        units = Unit.select(Unit.id, last.alias("last")).where(Unit.path.startswith(campaign.unit.path)).tuples()
+        return {unit_id: cls.at.python_value(at) for unit_id, at in units if at is not None}

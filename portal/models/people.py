@@ -1,0 +1,214 @@
+"""Units and the people who sign in: accounts, their sessions, the locks wrong passwords lead to."""
+import datetime as dt
+import hashlib
+import secrets
+
+from flask_login import UserMixin
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, fn
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..clock import utc_now
+from ..db import BaseModel, Slot, rows
+from ..text import vn_sort_key
+from .base import Versioned
+
+UNIT_KINDS = {
+    "commune": "Xã",
+    "agency": "Cơ quan",
+    "armed": "Lực lượng vũ trang",
+    "school": "Trường học",
+    "mass": "Đoàn thể",
+    "village": "Bản",
+}
+ROLES = {
+    "office": "Phòng Văn hóa – Xã hội",
+    "unit": "Đơn vị",
+    "council": "Hội đồng Thi đua – Khen thưởng",
+    "leader": "Lãnh đạo UBND xã",
+    "supervisor": "Ủy ban MTTQ xã",
+}
+WATCHERS = ("office", "council", "leader", "supervisor")  # roles that see the whole board
+
+
+class Unit(Versioned):
+    """A node of the unit tree; `path` ("/1/4/") makes "all units under X" one indexed query."""
+
+    code = CharField(unique=True)
+    name = CharField()
+    kind = CharField(index=True)
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    path = CharField(index=True, default="")
+    contact = CharField(default="")
+    phone = CharField(default="")
+    active = BooleanField(default=True)
+    version = IntegerField(default=0)  # the office edits a unit only from the copy it last saw
+
+    @classmethod
+    def add(cls, code, name, kind, parent=None, **fields):
+        unit = cls.create(code=code, name=name, kind=kind, parent=parent, **fields)
+        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+        unit.save(only=[cls.path])
+        return unit
+
+    @classmethod
+    def root(cls):
+        """The commune: the top of the tree, which campaigns belong to."""
+        return cls.select().where(cls.parent.is_null()).order_by(cls.id).first()
+
+    @classmethod
+    def under(cls, root):
+        """Active units below `root`, in Vietnamese alphabetical order."""
+        units = cls.select().where(cls.path.startswith(root.path), cls.id != root.id, cls.active)
+        return sorted(units, key=lambda u: vn_sort_key(u.name))
+
+    @property
+    def kind_label(self):
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+    def event_scope(self):
+        return None, self.id
+
+
+class User(UserMixin, BaseModel):
+    username = CharField(unique=True)
+    password_hash = CharField()
+    full_name = CharField(default="")
+    role = CharField()
+    unit = ForeignKeyField(Unit, null=True, backref="users", on_delete="RESTRICT")
+    active = BooleanField(default=True)
+    must_change_password = BooleanField(default=False)  # a one-time password handed out by the office
+
+    session_token = None  # this browser's session, once signed in (start_session) or loaded (by_session)
+
+    @classmethod
+    def signing_in(cls, typed: str):
+        """The active account a login form names: trimmed and regardless of case, as people type on phones."""
+        return (cls.select().where(fn.LOWER(cls.username) == Lockout.key(typed), cls.active == True)  # noqa: E712
+                .order_by(cls.id).first())
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def role_label(self):
+        return ROLES[self.role]
+
+    def as_dict(self):
+        return {"username": self.username, "role": self.role, "active": self.active,
+                "must_change_password": self.must_change_password}
+
+    def set_password(self, password: str, method: str) -> None:
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self):
+        """What the session cookie carries: not the user's id but this browser's session token, so that
+        ending the session on the server refuses the cookie even where a copy of it survives."""
+        return self.session_token
+
+    def start_session(self, days: int) -> None:
+        """Signs this browser in for `days` at most; the account's sessions older than that are dropped."""
+        now = utc_now()
+        UserSession.delete().where(UserSession.user == self,
+                                   UserSession.started_at <= now - dt.timedelta(days=days)).execute()
+        self.session_token = secrets.token_urlsafe(32)
+        UserSession.create(user=self, token=_digest(self.session_token), started_at=now)
+
+    def end_session(self) -> None:
+        """Signs this browser out, on the server: its cookie is refused from now on."""
+        UserSession.delete().where(UserSession.token == _digest(self.session_token)).execute()
+
+    def end_sessions(self, keep_this_one: bool = False) -> None:
+        """Signs the account out everywhere (or everywhere else): a lost phone stops working."""
+        ending = UserSession.delete().where(UserSession.user == self)
+        if keep_this_one:
+            ending = ending.where(UserSession.token != _digest(self.session_token))
+        ending.execute()
+
+    @classmethod
+    def by_session(cls, token: str, days: int):
+        """The active account signed in with `token` less than `days` ago, with its unit, or None. Runs on every
+        request: both statements are built once."""
+        found = rows(cls, "user.by_session", lambda: cls.select().join(UserSession).where(
+            UserSession.token == Slot("token"), UserSession.started_at > Slot("since"), cls.active == True),  # noqa: E712
+                     token=_digest(token), since=utc_now() - dt.timedelta(days=days))
+        if not found:
+            return None
+        user = found[0]
+        user.session_token = token
+        if user.unit_id:  # nearly every page of a unit's user needs it
+            user.unit = rows(Unit, "unit.by_id", lambda: Unit.select().where(Unit.id == Slot("id")), id=user.unit_id)[0]
+        return user
+
+
+def _digest(token: str) -> str:
+    """Sessions are stored by digest: a copy of the database signs no one in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserSession(BaseModel):
+    """One signed-in browser. Deleting the row signs it out, wherever its cookie has been copied to."""
+
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    token = CharField(unique=True)  # sha256 of the token the session cookie carries
+    started_at = DateTimeField(default=utc_now)
+
+    class Meta:
+        table_name = "user_session"
+
+
+class Lockout(BaseModel):
+    """Wrong passwords typed for one username from one address, and the lock they led to.
+
+    Counted per username and address, so that a stranger's guesses lock the stranger's address out of
+    the account, never its owner from theirs. A username with no account locks the same way, so a
+    lock tells a stranger nothing about which accounts exist."""
+
+    username = CharField()
+    address = CharField()
+    failures = IntegerField(default=0)
+    last_at = DateTimeField(index=True)  # the last failure, or the moment the lock began
+    locked_until = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("username", "address"), True),)
+
+    @staticmethod
+    def key(username: str) -> str:
+        """The username as the lock counts it: "Ban-Na-Bo " and "ban-na-bo" are one account, as at login."""
+        return username.strip().lower()
+
+    @classmethod
+    def locked_until_for(cls, username: str, address: str, now: dt.datetime):
+        """When the lock on `username` from `address` ends, or None when there is none."""
+        username = cls.key(username)
+        row = cls.get_or_none(cls.username == username, cls.address == address, cls.locked_until > now)
+        return row.locked_until if row else None
+
+    @classmethod
+    def fail(cls, username: str, address: str, now: dt.datetime, max_failures: int, minutes: int) -> bool:
+        """Counts a wrong password; True when it locks the username from the address for `minutes`.
+
+        Failures further apart than `minutes` are not guessing: the count starts again."""
+        username = cls.key(username)
+        window = dt.timedelta(minutes=minutes)
+        cls.delete().where(cls.last_at < now - window).execute()  # keeps the table to what is recent
+        cls.insert(username=username, address=address, failures=1, last_at=now).on_conflict(
+            conflict_target=[cls.username, cls.address],
+            update={cls.failures: cls.failures + 1, cls.last_at: now}).execute()
+        if cls.get(cls.username == username, cls.address == address).failures < max_failures:
+            return False
+        cls.update(failures=0, last_at=now, locked_until=now + window).where(
+            cls.username == username, cls.address == address).execute()
+        return True
+
+    @classmethod
+    def clear(cls, username: str, address: str | None = None) -> None:
+        """Forgets the failures and locks of `username` (from `address` only, given one)."""
+        query = cls.delete().where(cls.username == cls.key(username))
+        if address is not None:
+            query = query.where(cls.address == address)
+        query.execute()
