@@ -15,6 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from playhouse.flask_utils import get_object_or_404
 
 from .auth import WATCHERS, roles_required
+from . import outbox
 from .checklist import checklist_context, own_task
 from .db import database
 from .forms import Form
@@ -181,7 +182,9 @@ def upload(unit_id, task_id):
         accepted = accept(file.stream.read(MAX_BYTES + 1))
     except Rejected as rejected:
         return _list(unit, task, campaign, 400, str(rejected))
-    attach(unit, task, campaign, current_user, accepted, display_name(file.filename))
+    with outbox.once(unit, "evidence") as claim:
+        if claim:
+            attach(unit, task, campaign, current_user, accepted, display_name(file.filename))
     return _list(unit, task, campaign)
 
 

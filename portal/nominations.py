@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from . import clock, evidence
+from . import clock, evidence, outbox
 from .auth import WATCHERS, roles_required
 from .checklist import current_campaign
 from .db import database
@@ -189,10 +189,10 @@ def create():
     except evidence.Rejected as rejected:
         form.attachment.errors = [str(rejected)]
         return _new_page(campaign, form, 400)
-    with database.atomic():
+    with outbox.once(unit, "nomination") as claim:
         nomination = Nomination(campaign=campaign, unit=unit, created_by=current_user)
         _fill(nomination, form, attachment)
-        if not _replayed(nomination):
+        if claim and not _replayed(nomination):
             nomination.save()
             _record("nomination.add", nomination, after=nomination.as_dict())
     flash(f"Đã gửi đề nghị khen thưởng cho “{nomination.name}”.", "info")

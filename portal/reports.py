@@ -7,7 +7,7 @@ from peewee import JOIN, fn
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from . import clock
+from . import clock, outbox
 from .auth import WATCHERS, roles_required
 from .checklist import checklist_context, current_campaign
 from .db import database
@@ -96,6 +96,7 @@ def unit_context(unit, campaign, form=None, message=None):
 
 @bp.get("/report")
 @roles_required("unit")
+@outbox.revalidated
 def page():
     return render_template("reports/unit.html", **unit_context(current_user.unit, current_campaign()))
 
@@ -108,6 +109,8 @@ def save():
     report = report_of(campaign, unit)
     form = report_form(ctx, report, formdata=request.form)
     submit = request.form.get("action") == "submit"
+    if request.form.get("client_id") and outbox.saved(unit):  # a resend of a filing already saved: not refused
+        return _page(unit, campaign, notice="Đã lưu.")
     if not filing_open(campaign, report):
         return _refuse(unit, campaign, form, "Đã quá hạn gửi sơ kết. Hãy liên hệ Phòng Văn hóa – Xã hội để được mở lại.")
     if report and report.state not in EDITABLE:
@@ -122,7 +125,9 @@ def save():
     if submit:
         report.state, report.submitted_at = "submitted", utcnow()
         report.late = deadline_passed(campaign)
-    with database.atomic():
+    with outbox.once(unit, "report") as claim:
+        if claim is None:  # the phone's outbox sent this save again after a lost answer
+            return _page(unit, campaign, notice=f"{'Đã gửi báo cáo sơ kết' if submit else 'Đã lưu bản nháp'}.")
         report.save_from(form.version.data, "results", "highlights", "difficulties", "proposals", "state",
                          "submitted_at", "late")
         Event.record("report.submit" if submit else "report.save", current_user, campaign=campaign, unit=unit,
