@@ -2,6 +2,16 @@
    and never overwrite a row being edited or waiting to be sent (the outbox, static/offline.js, keeps those). */
 (function () {
   "use strict";
+  var later = document.currentScript.getAttribute("data-offline");
+  function load(urls) {
+    if (!urls.length) return;
+    var script = document.createElement("script");
+    script.src = urls[0];
+    script.onload = function () { load(urls.slice(1)); };
+    document.head.appendChild(script);
+  }
+  if (later) window.addEventListener("load", function () { load(later.split(" ")); });
+
   document.addEventListener("htmx:sseMessage", function (e) {
     var id = e.detail.lastEventId, elt = e.target, url = elt.getAttribute("sse-connect");
     if (id && url) elt.setAttribute("sse-connect", url.replace(/([?&]since=)\d*/, "$1" + id));

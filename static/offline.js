@@ -7,8 +7,9 @@
   var kv = root.idbKeyval, store = kv.createStore("cong-thi-dua", "outbox"), seq = 0;
 
   function body(entry) {
-    var data = new FormData();
-    entry.fields.forEach(function (f) { if (f[2]) data.append(f[0], f[1], f[2]); else data.append(f[0], f[1]); });
+    var data = new FormData(), token = root.document && document.querySelector("input[name=csrf_token]");
+    entry.fields.forEach(function (f) {
+      if (token && f[0] === "csrf_token") f = [f[0], token.value];  // logged in again since: this session's token if (f[2]) data.append(f[0], f[1], f[2]); else data.append(f[0], f[1]); });
     data.append("client_id", entry.id);
     return data;
   }
@@ -231,13 +232,11 @@
   window.addEventListener("online", function () { banner(); flush(); });
   window.addEventListener("offline", banner);
   document.addEventListener("htmx:sseOpen", seen);
-  document.addEventListener("DOMContentLoaded", function () {
-    banner();
-    show().then(flush);
-  });
+  // Loaded after the page (app.js): the outbox, the worker and the shell it keeps never slow the first visit.
+  banner();
+  show().then(flush);
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (e) { if (e.data === "flush") flush(); });
-    // After the page is usable: the worker and the shell it keeps never slow the first visit.
-    window.addEventListener("load", function () { navigator.serviceWorker.register("/sw.js"); });
+    navigator.serviceWorker.register("/sw.js");
   }
 })();

@@ -24,10 +24,11 @@ function page(e, path) {
   return caches.open("pages").then(function (cache) {
     return cache.match(path).then(function (hit) {
       var tag = hit && hit.headers.get("ETag");
-      var fresh = fetch(path, { headers: tag ? { "If-None-Match": tag } : {}, credentials: "same-origin" })
+      var fresh = fetch(path, { headers: tag ? { "If-None-Match": tag } : {}, credentials: "same-origin",
+                                redirect: "manual" })
         .then(function (res) {
           if (res.status === 304) return hit;
-          if (res.status === 200 && !res.redirected) cache.put(path, res.clone());
+          if (res.status === 200) cache.put(path, res.clone());
           else cache.delete(path);  // logged out: the page is no longer this phone's to show
           return res;
         });
