@@ -9,7 +9,9 @@
   function body(entry) {
     var data = new FormData(), token = root.document && document.querySelector("input[name=csrf_token]");
     entry.fields.forEach(function (f) {
-      if (token && f[0] === "csrf_token") f = [f[0], token.value];  // logged in again since: this session's token if (f[2]) data.append(f[0], f[1], f[2]); else data.append(f[0], f[1]); });
+      if (token && f[0] === "csrf_token") f = [f[0], token.value];  // logged in again since: this session's token
+      if (f[2]) data.append(f[0], f[1], f[2]); else data.append(f[0], f[1]);
+    });
     data.append("client_id", entry.id);
     return data;
   }
@@ -43,7 +45,8 @@
         var entry = list[0];
         if (hooks.sending) hooks.sending(entry);
         return send(entry, hooks.progress && function (p) { hooks.progress(entry, p); }).then(function (res) {
-          if (res.status >= 500 || res.status === 429) throw res;
+          // The session ended (a restarted phone): kept until the user logs in again.
+          if (res.status >= 500 || res.status === 429 || /\/login$/.test(res.url)) throw res;
           var version = /name="version" value="(\d+)"/.exec(res.text);
           var later = list.slice(1).filter(function (e) { return e.url === entry.url && version && res.status < 300; });
           later.forEach(function (e) {

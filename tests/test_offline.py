@@ -1,0 +1,180 @@
+"""A village head with no signal: the checklist opens from the phone, changes wait in the outbox and are saved
+once when the signal returns (real gunicorn, Debian's chromium with a persistent profile)."""
+import io
+import random
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect, sync_playwright
+
+from portal.models import Check, ClientWrite, Event, Evidence, Task, Unit, set_check, User
+from conftest import CHROMIUM
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def phone(tmp_path):
+    """Opens the same phone (browser profile) again and again: what it kept survives closing the browser."""
+    with sync_playwright() as p:
+        def open_phone():
+            return p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM, args=ARGS,
+                                                        viewport={"width": 360, "height": 740})
+        yield open_phone
+
+
+def checklist(context, server, username="ban-na-bo"):
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(server + "/checklist")
+    if "/login" in page.url:
+        page.fill("#username", username)
+        page.fill("#password", "demo2026")
+        page.click("button.primary")
+    expect(page).to_have_url(server + "/checklist")
+    return page
+
+
+def until(page, script):
+    """Waits for a condition in the page (the page's CSP forbids wait_for_function's eval)."""
+    for _ in range(200):
+        if page.evaluate(script):
+            return
+        page.wait_for_timeout(100)
+    pytest.fail(f"never true: {script}")
+
+
+def kept_for_offline(page):
+    """Waits until the service worker holds the checklist (the page after the worker took over)."""
+    until(page, "() => navigator.serviceWorker.controller !== null")
+    page.reload()
+    until(page, "() => caches.open('pages').then(c => c.match('/checklist')).then(Boolean)")
+
+
+def photo(width=4000, height=3000, orientation=None) -> bytes:
+    """A 12 MP phone-like photo: smooth light and some sensor noise, as a camera writes it (quality 92)."""
+    small = Image.new("RGB", (40, 30))
+    rng = random.Random(7)
+    small.putdata([(rng.randrange(60, 200), rng.randrange(80, 220), rng.randrange(40, 180)) for _ in range(1200)])
+    image = small.resize((width, height), Image.BICUBIC)
+    noise = Image.effect_noise((width, height), 12).convert("RGB")
+    image = Image.blend(image, noise, 0.08)
+    out = io.BytesIO()
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    image.save(out, "JPEG", quality=92, exif=exif)
+    return out.getvalue()
+
+
+def own_tasks(unit):
+    return [t for t in Task.select().order_by(Task.id) if t.applies_to(unit)]
+
+
+def test_changes_made_with_no_signal_survive_a_closed_browser_and_are_saved_once(server, phone, tmp_path):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    tasks = own_tasks(unit)
+    context = phone()
+    page = checklist(context, server)
+    kept_for_offline(page)
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("#offline")).to_contain_text("Đang ngoại tuyến · dữ liệu lúc")
+    expect(page.locator(f"#task-{tasks[0].id}")).to_be_visible()
+    for task in tasks[:3]:
+        page.locator(f"#task-{task.id} button[value=done]").first.click()
+        expect(page.locator(f"#check-{task.id} .sync")).to_have_text("Chờ gửi")
+    page.locator(f"#task-{tasks[3].id} details summary").click()
+    page.fill(f"#task-{tasks[3].id} textarea", "Đã họp dân ngày 05/02")
+    page.locator(f"#task-{tasks[3].id} details button").click()
+    (tmp_path / "anh.jpg").write_bytes(photo())
+    page.set_input_files(f"#file-{tasks[0].id}", str(tmp_path / "anh.jpg"))
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 5")
+    context.close()
+    assert Check.select().where(Check.unit == unit).count() == 0
+
+    context = phone()  # the phone back on the hill, with signal; the restart ended her session
+    page = context.pages[0]
+    page.goto(server + "/login")
+    page = checklist(context, server)
+    expect(page.locator("#outbox-count")).to_be_hidden(timeout=20000)
+    for task in tasks[:4]:
+        expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
+    assert {c.task_id: c.state for c in Check.select().where(Check.unit == unit)} == {
+        tasks[0].id: "done", tasks[1].id: "done", tasks[2].id: "done", tasks[3].id: "todo"}
+    assert Check.get(Check.unit == unit, Check.task == tasks[3]).note == "Đã họp dân ngày 05/02"
+    assert Event.select().where(Event.unit == unit, Event.kind == "check.set").count() == 4
+    assert Evidence.select().where(Evidence.unit == unit).count() == 1
+    assert Event.select().where(Event.unit == unit, Event.kind == "evidence.add").count() == 1
+    assert ClientWrite.select().where(ClientWrite.unit == unit).count() == 5
+    context.close()
+
+
+def test_a_tick_whose_answer_was_lost_is_sent_again_and_saved_once(server, phone):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = own_tasks(unit)[0]
+    context = phone()
+    page = checklist(context, server)
+    url = f"**/checks/{unit.id}/{task.id}"
+    lost = []
+
+    def save_then_lose_the_answer(route):
+        route.fetch()  # the server saves it
+        lost.append(route.request.url)
+        page.unroute(url)
+        route.abort()  # and the answer never comes back
+
+    page.route(url, save_then_lose_the_answer)
+    page.locator(f"#task-{task.id} button[value=done]").first.click()
+    expect(page.locator(f"#check-{task.id} .sync")).to_have_text("Chờ gửi")
+    assert lost and Check.get(Check.unit == unit, Check.task == task).state == "done"
+
+    page.reload()  # the outbox sends it again when the page opens
+    expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
+    expect(page.locator("#outbox-count")).to_be_hidden()
+    assert Event.select().where(Event.unit == unit, Event.kind == "check.set").count() == 1
+    assert ClientWrite.select().where(ClientWrite.unit == unit).count() == 1
+    context.close()
+
+
+def test_a_change_refused_as_stale_shows_both_values_and_lets_the_user_choose(server, phone):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = own_tasks(unit)[0]
+    context = phone()
+    page = checklist(context, server)
+    # Another phone of the same unit says "doing" meanwhile.
+    set_check(unit, task, "doing", "", 0, User.get(User.username == "ban-na-bo"), task.area.campaign)
+
+    page.locator(f"#task-{task.id} button[value=done]").first.click()
+    conflict = page.locator(f"#check-{task.id} .conflict")
+    expect(conflict).to_contain_text("Bạn đã chọn “Hoàn thành”")
+    expect(conflict).to_contain_text("Đang lưu: “Đang làm”")
+    assert Check.get(Check.unit == unit, Check.task == task).state == "doing"
+
+    conflict.locator("button").click()
+    expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
+    assert Check.get(Check.unit == unit, Check.task == task).state == "done"
+    context.close()
+
+
+def test_a_twelve_megapixel_photo_costs_at_most_300_kb_on_the_wire_and_arrives_upright(server, phone, tmp_path):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = own_tasks(unit)[0]
+    original = photo(orientation=6)  # held sideways: the phone's EXIF says turn it
+    (tmp_path / "IMG_0001.jpg").write_bytes(original)
+    context = phone()
+    page = checklist(context, server)
+    until(page, "() => window.outbox !== undefined")
+    uploads = []
+    page.on("request", lambda r: r.method == "POST" and "/evidence/" in r.url and uploads.append(r))
+
+    expect(page.locator(f"label[for=file-{task.id}]")).to_contain_text("Chụp ảnh / Thêm ảnh")
+    page.set_input_files(f"#file-{task.id}", str(tmp_path / "IMG_0001.jpg"))
+    expect(page.locator(f"#evidence-{task.id} img")).to_have_count(1)
+
+    sent = len(uploads[0].post_data_buffer)
+    assert len(original) > 1_000_000 and sent <= 300 * 1024, (len(original), sent)
+    evidence = Evidence.get(Evidence.unit == unit)
+    assert (evidence.width, evidence.height) == (960, 1280)
+    context.close()
