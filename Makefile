@@ -7,7 +7,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app portal
 VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js static/vendor/idb-keyval.js
 
-.PHONY: run test assets chromium gammu bench bench-load
+.PHONY: run test assets chromium gammu libreoffice screenshots bench bench-load
 .DEFAULT_GOAL := run
 
 run: $(VENV)/.runtime $(VENDOR)
@@ -17,7 +17,7 @@ run: $(VENV)/.runtime $(VENDOR)
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # On SQLite, then again on PostgreSQL when PORTAL_TEST_DATABASE_URL names one (CI sets it).
-test: $(VENV)/.dev $(VENDOR) chromium gammu
+test: $(VENV)/.dev $(VENDOR) chromium gammu libreoffice
 	PORTAL_TEST_DATABASE_URL= $(BIN)/pytest
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(BIN)/pytest; fi
 
@@ -51,6 +51,17 @@ gammu:
 	@dpkg -s gammu-smsd libdbd-sqlite3 >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gammu-smsd libdbd-sqlite3; \
 	  else echo "Cần cài gammu-smsd: sudo apt-get install gammu-smsd libdbd-sqlite3" >&2; exit 1; fi; }
+
+# The document tests print each .docx to PDF with Debian's LibreOffice and read it back with poppler;
+# fonts-liberation2 stands in for Times New Roman with the same letter widths.
+libreoffice:
+	@dpkg -s libreoffice-writer-nogui poppler-utils fonts-liberation2 >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-liberation2; \
+	  else echo "Cần cài LibreOffice: sudo apt-get install libreoffice-writer-nogui poppler-utils fonts-liberation2" >&2; exit 1; fi; }
+
+# Pictures of the main pages at 360 px and 1280 px wide, from the demo, into docs/screenshots/.
+screenshots: $(VENV)/.dev $(VENDOR) chromium
+	$(BIN)/python docs/screenshots.py
 
 # Page weight, emulated 2G/3G links, live-board latency and server throughput: prints a table,
 # writes bench/results/. ARGS=--quick for a shorter run.

@@ -4,15 +4,26 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import compress, config, db, htmx, security
+from .forms import MAX_INT
 
 csrf = CSRFProtect()
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class IdConverter(IntegerConverter):
+    """Every `<int:…>` in a URL is a row id: one beyond the database's INTEGER names nothing (404),
+    where the query would fail (500)."""
+
+    def __init__(self, url_map, **kwargs):
+        super().__init__(url_map, **{"max": MAX_INT, **kwargs})
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"), static_folder=None)
+    app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.from_environment(Path(app.instance_path)))
     if test_config:

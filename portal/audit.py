@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from peewee import JOIN
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from . import clock
+from . import clock, spreadsheet
 from .auth import roles_required
 from .forms import MAX_INT, Form
 from .models import (
@@ -33,6 +32,8 @@ KINDS = {
     "check.set": "Cập nhật việc của đơn vị",
     "account.password": "Đổi mật khẩu",
     "account.reset": "Cấp lại mật khẩu",
+    "login.fail": "Đăng nhập sai mật khẩu",
+    "login.lock": "Tạm khóa đăng nhập vì sai mật khẩu nhiều lần",
     "campaign.status": "Đổi trạng thái đợt thi đua",
     "publication.open": "Công khai danh sách khen thưởng",
     "decision.approve": "Phê duyệt quyết định khen thưởng",
@@ -54,6 +55,7 @@ FIELDS = {
     "target": "Chỉ tiêu", "kind": "Loại", "kinds": "Loại đơn vị", "size": "Dung lượng (byte)", "removed": "Đã gỡ",
     "evidence": "Mã minh chứng", "status": "Trạng thái", "role": "Vai trò", "active": "Đang hoạt động",
     "contact": "Người liên hệ", "phone": "Điện thoại", "parent": "Đơn vị cấp trên", "text": "Nội dung",
+    "username": "Tên đăng nhập", "address": "Địa chỉ IP", "must_change_password": "Phải đổi mật khẩu",
 }
 # The states of checks, reports and nominations share no key, so one table reads them all.
 VALUES = {"state": {**STATES, **REPORT_STATES, **NOMINATION_STATES}, "role": ROLES,
@@ -254,13 +256,12 @@ def _download(body: bytes, mimetype: str, suffix: str):
     response = make_response(body)
     response.mimetype = mimetype
     response.headers["Content-Disposition"] = f"attachment; filename=nhat-ky-{clock.today():%Y%m%d}.{suffix}"
-    response.cache_control.no_store = True
     return response
 
 
 def _text(value):
     """Spreadsheets run a cell that begins with = + - @ as a formula; a typed note must stay text."""
-    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return "'" + value if isinstance(value, str) and value.startswith(spreadsheet.FORMULA_START) else value
 
 
 @bp.get("/audit.csv")
@@ -280,17 +281,9 @@ def export_csv():
 def export_xlsx():
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Nhật ký")
-    sheet.append(HEADER)
+    spreadsheet.append(sheet, HEADER)
     for row in _rows():
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text begins with
-            elif isinstance(value, dt.datetime):
-                cell.number_format = "dd/mm/yyyy hh:mm:ss"
-            cells.append(cell)
-        sheet.append(cells)
+        spreadsheet.append(sheet, row)
     out = io.BytesIO()
     book.save(out)
     return _download(out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")

@@ -1,16 +1,18 @@
 """Login, logout, and who may open which page."""
+import secrets
 from functools import wraps
-from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from htmx_flask import make_response as hx_response
+from werkzeug.security import generate_password_hash
 from wtforms import PasswordField, StringField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Length
 
+from . import clock
 from .db import database, raw
 from .forms import Form
-from .models import Unit, User, utcnow
+from .models import Event, Lockout, Unit, User
 from .security import limiter
 from .text import clean
 
@@ -24,13 +26,15 @@ WATCHERS = ("office", "council", "leader", "supervisor")  # roles that see the w
 
 
 class LoginForm(Form):
-    username = StringField("Tên đăng nhập", [InputRequired("Nhập tên đăng nhập.")], filters=[clean])
+    username = StringField("Tên đăng nhập", [InputRequired("Nhập tên đăng nhập."),
+                                             Length(max=150, message="Tên đăng nhập quá dài.")], filters=[clean])
     password = PasswordField("Mật khẩu", [InputRequired("Nhập mật khẩu.")])
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    user = next(iter(raw(User, 'SELECT * FROM "user" WHERE id = ? AND active = ?', int(user_id), True)), None)
+def load_user(token):
+    """The user whose session the cookie names, while that session lasts on the server."""
+    user = User.by_session(token, current_app.config["SESSION_DAYS"])
     if user and user.unit_id:
         # Loaded now: nearly every page of a unit user needs it.
         user.unit = raw(Unit, "SELECT * FROM unit WHERE id = ?", user.unit_id)[0]
@@ -65,15 +69,38 @@ def landing_url(user) -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, so a crafted link cannot send the user elsewhere."""
-    if not target:
+    """Only a path of this site: a crafted link cannot send the user elsewhere ("//evil.example", "/\\evil"),
+    nor put a line break into the redirect's headers."""
+    if not target or not target.startswith("/") or target.startswith("//"):
         return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+    if "\\" in target or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in target):
+        return None  # browsers read "\\" as "/" and drop tabs and line breaks: "/\t/evil.example" leaves the site
+    return target
 
 
 def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+_dummy_hashes = {}  # hash method -> a hash of nothing anyone types
+
+
+def _password_matches(user, password: str) -> bool:
+    """Whether `password` is `user`'s. With no such user a dummy hash made the same way is checked all the
+    same: the answer takes as long, so its time does not tell which usernames exist."""
+    if user is not None:
+        return user.check_password(password)
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    User(password_hash=_dummy_hashes[method]).check_password(password)
+    return False
+
+
+def _fresh_session():
+    """Nothing from before (a CSRF token planted by someone else above all) outlives a login or a logout."""
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF's copy of the token for this request
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -85,33 +112,47 @@ def login():
     error = None
     if form.validate_on_submit():
         cfg = current_app.config
-        now = utcnow()
+        username, address = form.username.data, request.remote_addr or ""
+        now = clock.utc_now()
         with database.atomic():
-            user = User.get_or_none(User.username == form.username.data, User.active == True)  # noqa: E712
-            if user is None:
-                error = "Tên đăng nhập hoặc mật khẩu không đúng."
-            elif user.is_locked(now):
-                minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-                error = (f"Tài khoản tạm bị khóa vì nhập sai mật khẩu nhiều lần. "
+            user = User.get_or_none(User.username == username, User.active == True)  # noqa: E712
+            locked_until = Lockout.locked_until_for(username, address, now)
+            if locked_until:
+                minutes = max(1, round((locked_until - now).total_seconds() / 60))
+                error = (f"Tài khoản tạm bị khóa trên máy này vì nhập sai mật khẩu nhiều lần. "
                          f"Vui lòng thử lại sau khoảng {minutes} phút hoặc liên hệ Phòng Văn hóa – Xã hội.")
+            elif _password_matches(user, form.password.data):
+                Lockout.clear(username, address)
+                if current_user.is_authenticated:
+                    current_user.end_session()  # another account signs in on this browser
+                user.start_session(cfg["SESSION_DAYS"])
             else:
-                ok = user.check_password(form.password.data)
-                user.record_login(ok, now, cfg["LOCKOUT_FAILURES"], cfg["LOCKOUT_MINUTES"])
-                if not ok:
-                    error = "Tên đăng nhập hoặc mật khẩu không đúng."
-                    if user.locked_until:
-                        error += f" Tài khoản tạm bị khóa {cfg['LOCKOUT_MINUTES']} phút."
+                error = "Tên đăng nhập hoặc mật khẩu không đúng."
+                _record_failure(user, address, "login.fail")
+                if Lockout.fail(username, address, now, cfg["LOCKOUT_FAILURES"], cfg["LOCKOUT_MINUTES"]):
+                    error += f" Tài khoản tạm bị khóa trên máy này {cfg['LOCKOUT_MINUTES']} phút."
+                    _record_failure(user, address, "login.lock")
         if error is None:
+            _fresh_session()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or landing_url(user), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
 
 
+def _record_failure(user, address: str, kind: str):
+    """A wrong password ("login.fail") or the lock it led to ("login.lock"), with the address it came from.
+    A username with no account is not kept: people type their password into that box by mistake."""
+    Event.record(kind, None, unit=user.unit_id if user else None, subject=f"user:{user.id}" if user else "",
+                 after={"address": address})
+
+
 @bp.post("/logout")
 @login_required
 def logout():
+    current_user.end_session()
     logout_user()
+    _fresh_session()
     return redirect(url_for("auth.login"), 303)
 
 

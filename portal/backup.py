@@ -2,13 +2,24 @@
 
 SQLite is copied with its online backup API, so a backup taken while the portal serves is
 consistent; PostgreSQL goes through pg_dump -Fc / pg_restore. Evidence files are kept by
-content hash, so restoring them only adds files: one that is also on disk has the same bytes."""
+content hash, so restoring them only adds files: one that is also on disk has the same bytes.
+
+The archive carries a manifest (every member with its size and SHA-256). A restore unpacks the
+whole archive aside and checks it, the database inside included, before it touches anything:
+a truncated or altered backup is refused and the current data stays as it was."""
+import hashlib
+import io
+import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from pathlib import Path
+import time
+import zlib
+from pathlib import Path, PurePosixPath
+from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 import click
@@ -19,6 +30,9 @@ from .db import database, is_sqlite
 
 DUMPS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 ENGINES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+MANIFEST = "manifest.json"
+FORMAT = 1  # of the manifest; a restore reads only the formats it knows
+UNTOUCHED = "Chưa khôi phục gì: dữ liệu hiện có giữ nguyên."
 
 
 def _engine() -> str:
@@ -37,6 +51,18 @@ def _run(args: list[str]) -> None:
     done = subprocess.run(args, env=_pg_env(), capture_output=True, text=True)
     if done.returncode:
         raise click.ClickException(f"{args[0]} báo lỗi: {done.stderr.strip()}")
+
+
+def _refuse(reason: str) -> NoReturn:
+    raise click.ClickException(f"{reason} {UNTOUCHED}")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _sqlite_copy(source: Path | str, target: Path | str) -> None:
@@ -65,6 +91,14 @@ def _load(path: Path) -> None:
               "--dbname", _pg_env()["PGDATABASE"], str(path)])
 
 
+def _add(tar: tarfile.TarFile, name: str, body: bytes) -> dict:
+    """One member; returns its manifest entry, made from the very bytes written (an upload may land meanwhile)."""
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = len(body), 0o600, time.time()
+    tar.addfile(info, io.BytesIO(body))
+    return {"size": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+
+
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
@@ -79,10 +113,103 @@ def backup(file):
         partial.touch(0o600)  # it holds every password hash
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(dump, dump.name)
-            if evidence.is_dir():
-                tar.add(evidence, "evidence")
+            files = {dump.name: {"size": dump.stat().st_size, "sha256": _sha256(dump)}}
+            for path in sorted(evidence.rglob("*")) if evidence.is_dir() else []:
+                if path.is_file():
+                    name = f"evidence/{path.relative_to(evidence).as_posix()}"
+                    files[name] = _add(tar, name, path.read_bytes())
+            _add(tar, MANIFEST, json.dumps({"format": FORMAT, "engine": _engine(), "files": files}, indent=1).encode())
         partial.replace(file)
     click.echo(f"Đã sao lưu {ENGINES[_engine()]} và tệp minh chứng vào {file}.")
+
+
+def _unpack(file: Path, into: Path) -> set[str]:
+    """Every member into `into`; returns their names. Only plain files, each once, under a plain name."""
+    try:
+        tar = tarfile.open(file, "r:gz")
+    except (tarfile.TarError, OSError, EOFError, zlib.error):
+        _refuse(f"Tệp {file} không phải bản sao lưu của Cổng thi đua.")
+    names = set()
+    try:
+        with tar:
+            for member in tar:
+                if not member.isfile() or member.name in names or ".." in PurePosixPath(member.name).parts:
+                    _refuse(f"Bản sao lưu {file} có mục lạ không có trong bản kê: {member.name}.")
+                tar.extract(member, into, filter="data")  # also refuses absolute names
+                names.add(member.name)
+            # tarfile stops quietly at a header it cannot read; gzip checks its CRC only at the very end
+            while tar.fileobj.read(1 << 20):
+                pass
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
+        _refuse(f"Bản sao lưu {file} bị hỏng hoặc không trọn vẹn ({error}).")
+    return names
+
+
+def _manifest(file: Path, path: Path) -> tuple[str, dict]:
+    """The engine and the files the manifest lists."""
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except ValueError:  # not JSON, or not UTF-8
+        manifest = None
+    if not (isinstance(manifest, dict) and manifest.get("format") == FORMAT and manifest.get("engine") in DUMPS
+            and isinstance(manifest.get("files"), dict)
+            and all(isinstance(entry, dict) for entry in manifest["files"].values())):
+        _refuse(f"Bản kê {MANIFEST} trong {file} không đọc được.")
+    return manifest["engine"], manifest["files"]
+
+
+def _verify(file: Path, unpacked: Path, names: set[str]) -> str:
+    """Checks the unpacked archive against its manifest and the database inside; returns its engine."""
+    if MANIFEST not in names:
+        _refuse(f"Bản sao lưu {file} thiếu bản kê {MANIFEST}, nên không kiểm được nó có trọn vẹn không.")
+    engine, files = _manifest(file, unpacked / MANIFEST)
+    if engine != _engine():
+        _refuse(f"Bản sao lưu này là của {ENGINES[engine]}, còn cổng đang dùng {ENGINES[_engine()]}: "
+                "không khôi phục được.")
+    for name in sorted(names):
+        if name != MANIFEST and name not in files:
+            _refuse(f"Bản sao lưu {file} có tệp lạ không có trong bản kê: {name}.")
+    for name, entry in files.items():
+        if name not in names:
+            _refuse(f"Bản sao lưu {file} thiếu tệp {name} có trong bản kê.")
+        path = unpacked / name
+        if path.stat().st_size != entry.get("size") or _sha256(path) != entry.get("sha256"):
+            _refuse(f"Tệp {name} trong bản sao lưu {file} đã bị hỏng hoặc bị sửa (mã kiểm tra không khớp).")
+    if DUMPS[engine] not in files:
+        _refuse(f"Bản sao lưu {file} không có cơ sở dữ liệu.")
+    _check_database(file, unpacked / DUMPS[engine])
+    return engine
+
+
+def _check_database(file: Path, dump: Path) -> None:
+    if is_sqlite():
+        copy = sqlite3.connect(dump)
+        try:
+            problems = [row[0] for row in copy.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as error:  # not a database at all
+            problems = [str(error)]
+        finally:
+            copy.close()
+        if problems != ["ok"]:
+            _refuse(f"Cơ sở dữ liệu trong bản sao lưu {file} bị hỏng: {'; '.join(problems[:3])}.")
+    else:
+        listed = subprocess.run(["pg_restore", "--list", str(dump)], capture_output=True, text=True)
+        if listed.returncode:
+            _refuse(f"Cơ sở dữ liệu trong bản sao lưu {file} bị hỏng: {listed.stderr.strip()}.")
+
+
+def _add_evidence(unpacked: Path, names: set[str]) -> int:
+    """Copies the evidence files that are not on disk yet; returns how many the backup holds."""
+    evidence = Path(current_app.config["EVIDENCE_DIR"])
+    files = sorted(name.removeprefix("evidence/") for name in names if name.startswith("evidence/"))
+    for name in files:
+        target = evidence / name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".part")  # never a half-copied file under its hash
+            shutil.copyfile(unpacked / "evidence" / name, partial)
+            partial.replace(target)
+    return len(files)
 
 
 @click.command("restore")
@@ -91,26 +218,12 @@ def backup(file):
 @with_appcontext
 def restore(file, yes):
     """Khôi phục từ một bản sao lưu: thay toàn bộ dữ liệu hiện có."""
-    try:
-        tar = tarfile.open(file, "r:gz")
-        names = tar.getnames()
-    except (tarfile.TarError, OSError):
-        raise click.ClickException(f"Tệp {file} không phải bản sao lưu của Cổng thi đua.")
-    with tar:
-        kind = next((k for k, name in DUMPS.items() if name in names), None)
-        if kind is None:
-            raise click.ClickException(f"Tệp {file} không phải bản sao lưu của Cổng thi đua.")
-        if kind != _engine():
-            raise click.ClickException(f"Bản sao lưu này là của {ENGINES[kind]}, còn cổng đang dùng "
-                                       f"{ENGINES[_engine()]}: không khôi phục được.")
+    with tempfile.TemporaryDirectory() as tmp:
+        unpacked = Path(tmp)
+        names = _unpack(file, unpacked)
+        engine = _verify(file, unpacked, names)
         if not yes:
             click.confirm("Toàn bộ dữ liệu hiện có sẽ bị thay bằng dữ liệu trong bản sao lưu. Tiếp tục?", abort=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            tar.extract(DUMPS[kind], tmp, filter="data")
-            _load(Path(tmp) / DUMPS[kind])
-        evidence = Path(current_app.config["EVIDENCE_DIR"])
-        files = [m for m in tar.getmembers() if m.name.startswith("evidence/") and m.isfile()]
-        for member in files:
-            member.name = member.name.removeprefix("evidence/")
-            tar.extract(member, evidence, filter="data")
-    click.echo(f"Đã khôi phục dữ liệu và {len(files)} tệp minh chứng từ {file}.")
+        _load(unpacked / DUMPS[engine])
+        count = _add_evidence(unpacked, names)
+    click.echo(f"Đã khôi phục dữ liệu và {count} tệp minh chứng từ {file}.")

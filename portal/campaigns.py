@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .auth import roles_required
 from .db import database
 from .forms import Form, posted_version
+from .guards import comment_window_open, frozen, publication_of, refuse
 from .models import UNIT_KINDS, Area, Campaign, Check, Event, Stale, Task, Unit
 from .plan_import import PlanImportError, propose_campaign, read_plan
 from .text import clean
@@ -120,8 +121,8 @@ def create_campaign(data: dict, user=None, subject_from: Campaign | None = None)
 
 def _campaign(campaign_id: int, editable=True) -> Campaign:
     campaign = get_object_or_404(Campaign, Campaign.id == campaign_id)
-    if editable and campaign.status == "archived":
-        abort(403)  # the record of a finished campaign stays as it was
+    if editable:
+        refuse(frozen(campaign))  # the record of a finished campaign stays as it was
     return campaign
 
 
@@ -197,7 +198,7 @@ def edit_context(campaign: Campaign, failed: Form | None = None) -> dict:
                                       data={**task_dict(task), "kinds": [k for k in task.kinds.split(",") if k]}))
     heading = keep(CampaignForm(prefix="campaign", obj=campaign, formdata=None, areas=[]))
     new_area = keep(AreaForm(prefix="new-area", formdata=None, position=len(areas) + 1))
-    return dict(campaign=campaign, areas=areas, heading=heading, new_area=new_area,
+    return dict(campaign=campaign, areas=areas, heading=heading, new_area=new_area, frozen=frozen(campaign),
                 STATUSES=STATUSES, NEXT=NEXT, ACTIONS=ACTIONS)
 
 
@@ -237,6 +238,10 @@ def update(campaign_id):
     form = CampaignForm(prefix="campaign")
     if not form.validate_on_submit():
         return _failed(campaign, form)
+    if form.report_due_on.data != campaign.report_due_on and publication_of(campaign):
+        # Filing would open again after the list was posted, and what was filed then would be left out.
+        form.report_due_on.errors.append("Danh sách khen thưởng đã công khai nên không đổi được hạn gửi sơ kết.")
+        return _failed(campaign, form)
     heading = ("title", "theme", "starts_on", "ends_on", "report_due_on")
     with database.atomic():
         _claim(campaign, form)
@@ -263,6 +268,11 @@ def set_status(campaign_id):
     other = Campaign.current()
     if to == "active" and other and other.id != campaign.id:
         flash(f"Đợt “{other.title}” đang diễn ra; hãy kết thúc đợt đó trước khi phát động đợt mới.", "error")
+        return _back(campaign)
+    publication = publication_of(campaign) if to == "closed" else None
+    if publication and comment_window_open(publication):  # the public page promised that day
+        flash(f"Danh sách khen thưởng đang lấy ý kiến nhân dân đến hết ngày {publication.closes_on:%d/%m/%Y}; "
+              "hãy kết thúc đợt sau ngày đó.", "error")
         return _back(campaign)
     if to == "active" and not any(a.task_list for a in campaign.areas_with_tasks()):
         flash("Đợt thi đua chưa có việc nào; hãy thêm nội dung và việc cần làm trước khi phát động.", "error")

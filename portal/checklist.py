@@ -7,6 +7,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 from . import live, outbox
 from .auth import roles_required
 from .forms import MAX_INT, Form
+from .guards import ended, refuse
 from .htmx import render, wants_fragment
 from .models import STATES, Campaign, Check, Event, Evidence, Stale, Unit, set_check
 from .progress import score
@@ -27,7 +28,8 @@ def checklist_context(unit: Unit, campaign: Campaign, readonly=False, messages=N
     """Everything the checklist page and its fragments render from.
 
     `only` (a check just saved) is all a tick's response shows of the rows; the scores still
-    count every task, from the unit's states alone."""
+    count every task, from the unit's states alone. Once the campaign has `ended` the rows offer no form and the
+    unit reads why."""
     areas = campaign.areas_with_tasks()
     for area in areas:
         area.task_list = [t for t in area.task_list if t.applies_to(unit)]
@@ -38,13 +40,17 @@ def checklist_context(unit: Unit, campaign: Campaign, readonly=False, messages=N
         states = {task_id: check.state for task_id, check in checks.items()}
     else:
         checks, evidence, states = {only.task_id: only}, {}, Check.states_of(unit)
+    closed = ended(campaign)
     return dict(unit=unit, campaign=campaign, areas=areas, checks=checks,
                 score=score(areas, unit, {(unit.id, task_id): state for task_id, state in states.items()}),
-                readonly=readonly, evidence=evidence, messages=messages or {}, drafts=drafts or {})
+                readonly=readonly or bool(closed), ended=closed, evidence=evidence, messages=messages or {},
+                drafts=drafts or {})
 
 
 def current_campaign() -> Campaign:
-    campaign = Campaign.current()
+    """The active campaign; while none is, the one that ended last, which every page then shows read-only."""
+    campaign = Campaign.current() or (Campaign.select().where(Campaign.status.in_(("closed", "archived")))
+                                      .order_by(Campaign.ends_on.desc(), Campaign.id.desc()).first())
     if campaign is None:
         abort(404)
     return campaign
@@ -82,7 +88,8 @@ def events():
 
 
 def own_task(unit_id: int, task_id: int):
-    """(unit, task, campaign) when the task is the current user's unit's to act on; 403 or 404 otherwise."""
+    """(unit, task, campaign) when the task is the current user's unit's to act on; 403 or 404 otherwise, and 409
+    once the campaign has ended (ticks and evidence alike)."""
     if unit_id != current_user.unit_id:
         abort(403)
     campaign = current_campaign()
@@ -91,6 +98,7 @@ def own_task(unit_id: int, task_id: int):
         abort(404)
     if not task.applies_to(current_user.unit):
         abort(403)
+    refuse(ended(campaign))
     return current_user.unit, task, campaign
 
 

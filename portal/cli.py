@@ -7,9 +7,10 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from peewee_migrate import Router
 
+from . import passwords
 from .db import database, is_sqlite
 from .demo import DEMO_PASSWORD, load_demo
-from .models import ROLES, Unit, User
+from .models import ROLES, Event, Lockout, Unit, User
 from .text import nfc
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -70,13 +71,15 @@ def _print_accounts(users):
         click.echo(f"  {user.username:<18} {ROLES[user.role]:<32} {user.unit.name if user.unit else ''}")
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(from_stdin: bool, user: User) -> str:
+    """A new password for `user`, held to the same rules as on the web."""
     if from_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
-    if len(password) < 8:
-        raise click.ClickException("Mật khẩu cần ít nhất 8 ký tự.")
+    problem = passwords.problem(password, user.username, user.unit.code if user.unit else "")
+    if problem:
+        raise click.ClickException(problem)
     return password
 
 
@@ -99,8 +102,11 @@ def user_create(username, role, unit_code, full_name, password_stdin):
     if User.select().where(User.username == username).exists():
         raise click.ClickException(f"Tên đăng nhập “{username}” đã có.")
     user = User(username=username, role=role, unit=unit, full_name=nfc(full_name))
-    user.set_password(_read_password(password_stdin), current_app.config["PASSWORD_HASH_METHOD"])
-    user.save()
+    user.set_password(_read_password(password_stdin, user), current_app.config["PASSWORD_HASH_METHOD"])
+    with database.atomic():
+        user.save()
+        # No one is signed in at the command line: the event has no user, as a login failure has none.
+        Event.record("account.create", None, unit=unit, subject=f"user:{user.id}", after=user.as_dict())
     click.echo(f"Đã tạo tài khoản {username} ({ROLES[role]}).")
 
 
@@ -108,13 +114,16 @@ def user_create(username, role, unit_code, full_name, password_stdin):
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ dòng đầu của đầu vào chuẩn.")
 def user_password(username, password_stdin):
-    """Đặt lại mật khẩu (và mở khóa) một tài khoản."""
+    """Đặt lại mật khẩu (và mở khóa) một tài khoản; mọi phiên đăng nhập của tài khoản đó kết thúc."""
     user = User.get_or_none(User.username == nfc(username))
     if user is None:
         raise click.ClickException(f"Không có tài khoản “{username}”.")
-    user.set_password(_read_password(password_stdin), current_app.config["PASSWORD_HASH_METHOD"])
-    user.failed_logins, user.locked_until = 0, None
-    user.save()
+    user.set_password(_read_password(password_stdin, user), current_app.config["PASSWORD_HASH_METHOD"])
+    with database.atomic():
+        user.save()
+        user.end_sessions()  # a lost phone stops working
+        Lockout.clear(user.username)
+        Event.record("account.password", None, unit=user.unit_id, subject=f"user:{user.id}")
     click.echo(f"Đã đặt mật khẩu mới cho {username}.")
 
 

@@ -28,12 +28,20 @@ def from_environment(instance: Path) -> dict:
         # A nomination passes when more than this share of the council's members agree.
         "VOTE_MAJORITY": float(env.get("PORTAL_VOTE_MAJORITY", "0.5")),
         "PUBLIC_COMMENT_DAYS": int(env.get("PORTAL_PUBLIC_COMMENT_DAYS", "5")),
+        # memory:// counts per gunicorn worker; redis://127.0.0.1:6379 shares one count between them all.
         "RATELIMIT_STORAGE_URI": env.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
+        # Keeps apart the counts of several portals (or test runs) sharing one Redis.
+        "RATELIMIT_KEY_PREFIX": env.get("PORTAL_RATELIMIT_KEY_PREFIX", "cong-thi-dua"),
+        # While Redis is down each worker counts on its own again, rather than every login answering 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "OPINION_RATE_LIMIT": env.get("PORTAL_OPINION_RATE_LIMIT", "5 per hour"),
         # Per client address, on top of the per-account lockout: guessing across many accounts is slowed too.
         "LOGIN_RATE_LIMIT": env.get("PORTAL_LOGIN_RATE_LIMIT", "20 per minute; 200 per hour"),
+        # Counted per username and client address, so that a stranger's guesses lock only the stranger out.
         "LOCKOUT_FAILURES": int(env.get("PORTAL_LOCKOUT_FAILURES", "5")),
         "LOCKOUT_MINUTES": int(env.get("PORTAL_LOCKOUT_MINUTES", "15")),
+        # A sign-in lasts this long at most (a phone stays signed in for a campaign), or until logout.
+        "SESSION_DAYS": int(env.get("PORTAL_SESSION_DAYS", "30")),
         "PASSWORD_HASH_METHOD": env.get("PORTAL_PASSWORD_HASH_METHOD", "scrypt"),
         # The board polls (with its ETag) only as a fallback for live push.
         "BOARD_POLL_SECONDS": int(env.get("PORTAL_BOARD_POLL_SECONDS", "60")),

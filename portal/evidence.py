@@ -30,6 +30,10 @@ MAX_SIDE = 1280
 FORMATS = ("JPEG", "PNG", "WEBP")
 # Pillow warns above this many pixels and refuses twice as many; we refuse both (phone photos are 12–50 MP).
 Image.MAX_IMAGE_PIXELS = 50_000_000
+# A JPEG decodes at 1/2 to 1/8 of its size (draft below); a PNG or WebP only in full, at 4 bytes a pixel and
+# copied twice more on the way (a 49-MP PNG took 400 MB of a worker), so fewer of their pixels are read.
+MAX_FULL_PIXELS = 12_000_000
+TOO_MANY_PIXELS = "Ảnh có quá nhiều điểm ảnh; hãy chụp lại ở độ phân giải thấp hơn hoặc gửi ảnh JPG."
 YEAR = 31536000
 WRONG_TYPE = "Chỉ nhận ảnh (JPG, PNG, WebP) hoặc tệp PDF."
 
@@ -79,12 +83,16 @@ def _image(data: bytes) -> Upload:
             with Image.open(io.BytesIO(data), formats=FORMATS) as probe:
                 probe.verify()
             with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+                if image.format != "JPEG" and image.width * image.height > MAX_FULL_PIXELS:
+                    raise Rejected(TOO_MANY_PIXELS)  # told by the header, before a pixel is decoded
                 image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG decodes at a fraction of full size: less memory
                 picture = _flatten(ImageOps.exif_transpose(image))
+        except Rejected:
+            raise
         except UnidentifiedImageError:
             raise Rejected(WRONG_TYPE) from None
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise Rejected("Ảnh có quá nhiều điểm ảnh; hãy chụp lại ở độ phân giải thấp hơn.") from None
+            raise Rejected(TOO_MANY_PIXELS) from None
         except Exception:  # noqa: BLE001 - any decoder failure on these bytes means a damaged file
             raise Rejected("Tệp ảnh bị hỏng hoặc không đọc được; hãy chụp hoặc chọn lại.") from None
     picture.thumbnail((MAX_SIDE, MAX_SIDE), Image.LANCZOS)
@@ -109,6 +117,15 @@ def display_name(filename: str | None) -> str:
     name = re.split(r"[/\\]", nfc(filename or ""))[-1]
     name = "".join(c for c in name if c.isprintable()).strip()
     return name[-120:]
+
+
+def served_name(name: str, kind: str, stem: str) -> str:
+    """The name a kept file is downloaded under: a PDF keeps the phone's name, a photo (re-encoded) is
+    `stem`; the extension is always the real type, so "x.jpg" holding a PDF comes back as "x.jpg.pdf"."""
+    if kind != "pdf":
+        return f"{stem}.jpg"
+    name = display_name(name) or stem
+    return name if name.lower().endswith(".pdf") else f"{name}.pdf"
 
 
 def _path(sha256: str, suffix: str) -> Path:
@@ -211,12 +228,10 @@ def _send(evidence_id, thumb: bool):
         abort(403)
     main, small = _suffixes(evidence.kind)
     pdf = evidence.kind == "pdf"
-    name = display_name(evidence.name) if pdf else f"minh-chung-{evidence.id}.jpg"
-    if pdf and not name.lower().endswith(".pdf"):
-        name += ".pdf"
     response = send_file(_path(evidence.sha256, small if thumb else main),
-                         mimetype="application/pdf" if pdf else "image/jpeg",
-                         as_attachment=pdf, download_name=name, max_age=YEAR, conditional=True)
+                         mimetype="application/pdf" if pdf else "image/jpeg", as_attachment=pdf,
+                         download_name=served_name(evidence.name, evidence.kind, f"minh-chung-{evidence.id}"),
+                         max_age=YEAR, conditional=True)
     # The file behind an id never changes, but only signed-in people may keep it.
     response.cache_control.public = False
     response.cache_control.private = True

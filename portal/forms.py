@@ -40,3 +40,10 @@ def posted_version(name: str) -> int | None:
     """The version a form was based on, from its hidden field `name`; None when missing or out of range."""
     value = request.form.get(name, type=int)
     return value if value is not None and 0 <= value <= MAX_INT else None
+
+
+def posted_id(name: str) -> int | None:
+    """The row id a form names in its field `name`; None when missing or beyond any row's (a query with it
+    would fail)."""
+    value = request.form.get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_INT else None

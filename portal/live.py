@@ -9,12 +9,18 @@ import time
 from flask import Response, current_app, request, stream_with_context
 
 from .db import database
+from .forms import MAX_INT
 from .models import Event
 
+
 def cursor() -> int:
-    """Where a stream starts: after the last event the client has, else from now."""
-    raw = request.headers.get("Last-Event-ID") or request.args.get("since") or ""
-    return int(raw) if raw.isdigit() else Event.last_id()
+    """Where a stream starts: after the last event the client has, else from now. A cursor that no event
+    can have (not a number, negative, beyond the database's INTEGER) starts from now too, rather than
+    failing every poll of the stream."""
+    raw = (request.headers.get("Last-Event-ID") or request.args.get("since") or "").strip()
+    if raw.isascii() and raw.isdigit() and int(raw) <= MAX_INT:
+        return int(raw)
+    return Event.last_id()
 
 
 def message(event_id: int, name: str, html: str) -> str:

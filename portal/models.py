@@ -1,8 +1,9 @@
 """Models of the campaign domain, each with the queries that belong to it."""
 import copy
 import datetime as dt
+import hashlib
 import json
-import unicodedata
+import secrets
 
 from flask_login import UserMixin
 from peewee import (
@@ -18,8 +19,9 @@ from peewee import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .clock import utc_now
 from .db import BaseModel, database, execute, is_sqlite, raw
-from .text import vn_sort_key
+from .text import clean_name, vn_sort_key
 
 UNIT_KINDS = {
     "commune": "Xã",
@@ -37,10 +39,6 @@ ROLES = {
     "supervisor": "Ủy ban MTTQ xã",
 }
 STATES = {"todo": "Chưa làm", "doing": "Đang làm", "done": "Hoàn thành", "na": "Không áp dụng"}
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Stale(Exception):
@@ -127,9 +125,9 @@ class User(UserMixin, BaseModel):
     role = CharField()
     unit = ForeignKeyField(Unit, null=True, backref="users", on_delete="RESTRICT")
     active = BooleanField(default=True)
-    failed_logins = IntegerField(default=0)
-    locked_until = DateTimeField(null=True)
     must_change_password = BooleanField(default=False)  # a one-time password handed out by the office
+
+    session_token = None  # this browser's session, once signed in (start_session) or loaded (by_session)
 
     @property
     def is_active(self):
@@ -139,25 +137,113 @@ class User(UserMixin, BaseModel):
     def role_label(self):
         return ROLES[self.role]
 
+    def as_dict(self):
+        return {"username": self.username, "role": self.role, "active": self.active,
+                "must_change_password": self.must_change_password}
+
     def set_password(self, password: str, method: str) -> None:
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def is_locked(self, now: dt.datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
+    def get_id(self):
+        """What the session cookie carries: not the user's id but this browser's session token, so that
+        ending the session on the server refuses the cookie even where a copy of it survives."""
+        return self.session_token
 
-    def record_login(self, ok: bool, now: dt.datetime, max_failures: int, lock_minutes: int) -> None:
-        """Counts failures in a row; the account locks when they reach `max_failures`."""
-        if ok:
-            self.failed_logins, self.locked_until = 0, None
-        else:
-            self.failed_logins += 1
-            if self.failed_logins >= max_failures:
-                self.failed_logins = 0
-                self.locked_until = now + dt.timedelta(minutes=lock_minutes)
-        self.save(only=[User.failed_logins, User.locked_until])
+    def start_session(self, days: int) -> None:
+        """Signs this browser in for `days` at most; the account's sessions older than that are dropped."""
+        now = utc_now()
+        UserSession.delete().where(UserSession.user == self,
+                                   UserSession.started_at <= now - dt.timedelta(days=days)).execute()
+        self.session_token = secrets.token_urlsafe(32)
+        UserSession.create(user=self, token=_digest(self.session_token), started_at=now)
+
+    def end_session(self) -> None:
+        """Signs this browser out, on the server: its cookie is refused from now on."""
+        UserSession.delete().where(UserSession.token == _digest(self.session_token)).execute()
+
+    def end_sessions(self, keep_this_one: bool = False) -> None:
+        """Signs the account out everywhere (or everywhere else): a lost phone stops working."""
+        ending = UserSession.delete().where(UserSession.user == self)
+        if keep_this_one:
+            ending = ending.where(UserSession.token != _digest(self.session_token))
+        ending.execute()
+
+    @classmethod
+    def by_session(cls, token: str, days: int):
+        """The active account signed in with `token` less than `days` ago, or None. Runs on every request."""
+        rows = raw(cls, 'SELECT u.* FROM "user" u JOIN user_session s ON s.user_id = u.id '
+                        "WHERE s.token = ? AND s.started_at > ? AND u.active = ?",
+                   _digest(token), utc_now() - dt.timedelta(days=days), True)
+        if not rows:
+            return None
+        rows[0].session_token = token
+        return rows[0]
+
+
+def _digest(token: str) -> str:
+    """Sessions are stored by digest: a copy of the database signs no one in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserSession(BaseModel):
+    """One signed-in browser. Deleting the row signs it out, wherever its cookie has been copied to."""
+
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    token = CharField(unique=True)  # sha256 of the token the session cookie carries
+    started_at = DateTimeField(default=utc_now)
+
+    class Meta:
+        table_name = "user_session"
+
+
+class Lockout(BaseModel):
+    """Wrong passwords typed for one username from one address, and the lock they led to.
+
+    Counted per username and address, so that a stranger's guesses lock the stranger's address out of
+    the account, never its owner from theirs. A username with no account locks the same way, so a
+    lock tells a stranger nothing about which accounts exist."""
+
+    username = CharField()
+    address = CharField()
+    failures = IntegerField(default=0)
+    last_at = DateTimeField(index=True)  # the last failure, or the moment the lock began
+    locked_until = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("username", "address"), True),)
+
+    @classmethod
+    def locked_until_for(cls, username: str, address: str, now: dt.datetime):
+        """When the lock on `username` from `address` ends, or None when there is none."""
+        row = cls.get_or_none(cls.username == username, cls.address == address, cls.locked_until > now)
+        return row.locked_until if row else None
+
+    @classmethod
+    def fail(cls, username: str, address: str, now: dt.datetime, max_failures: int, minutes: int) -> bool:
+        """Counts a wrong password; True when it locks the username from the address for `minutes`.
+
+        Failures further apart than `minutes` are not guessing: the count starts again."""
+        window = dt.timedelta(minutes=minutes)
+        cls.delete().where(cls.last_at < now - window).execute()  # keeps the table to what is recent
+        cls.insert(username=username, address=address, failures=1, last_at=now).on_conflict(
+            conflict_target=[cls.username, cls.address],
+            update={cls.failures: cls.failures + 1, cls.last_at: now}).execute()
+        if cls.get(cls.username == username, cls.address == address).failures < max_failures:
+            return False
+        cls.update(failures=0, last_at=now, locked_until=now + window).where(
+            cls.username == username, cls.address == address).execute()
+        return True
+
+    @classmethod
+    def clear(cls, username: str, address: str | None = None) -> None:
+        """Forgets the failures and locks of `username` (from `address` only, given one)."""
+        query = cls.delete().where(cls.username == username)
+        if address is not None:
+            query = query.where(cls.address == address)
+        query.execute()
 
 
 class Campaign(Versioned):
@@ -330,7 +416,7 @@ def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user:
             raise Stale
         before = check.as_dict()
         check.state, check.note = state, note
-        check.updated_at, check.updated_by = utcnow(), user
+        check.updated_at, check.updated_by = utc_now(), user
         with database.atomic():
             check.save_from(version, "state", "note", "updated_at", "updated_by")
             Event.record("check.set", user, campaign=campaign, unit=unit, subject=f"task:{task.id}",
@@ -353,7 +439,7 @@ class Event(BaseModel):
     """One line of the append-only log: the audit trail and the feed of the live board."""
 
     id = AutoField()
-    at = DateTimeField(default=utcnow, index=True)
+    at = DateTimeField(default=utc_now, index=True)
     kind = CharField(index=True)
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     campaign = ForeignKeyField(Campaign, null=True, on_delete="SET NULL")
@@ -372,7 +458,7 @@ class Event(BaseModel):
         return execute(
             'INSERT INTO event (at, kind, user_id, campaign_id, unit_id, subject, "before", "after") '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            utcnow(), kind, _id(user), _id(campaign), _id(unit), subject,
+            utc_now(), kind, _id(user), _id(campaign), _id(unit), subject,
             json.dumps(before, ensure_ascii=False) if before is not None else "",
             json.dumps(after, ensure_ascii=False) if after is not None else "",
         ).fetchone()[0]
@@ -415,8 +501,8 @@ NOMINATION_STATES = {
 
 
 def fold(text: str) -> str:
-    """The form two spellings of one name share: NFC, case-folded, single spaces."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    """The form two spellings of one name share: NFC, case-folded, single spaces, nothing invisible."""
+    return " ".join(clean_name(text).casefold().split())
 
 
 class Report(Versioned):
@@ -468,7 +554,7 @@ class Nomination(Versioned):
     awarded = BooleanField(default=False)
     version = IntegerField(default=0)  # the unit edits a proposal only from the copy it last saw
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utc_now)
 
     def fill_keys(self):
         self.nominee_key = f"{fold(self.name)}|{fold(self.workplace)}"
@@ -487,7 +573,7 @@ class Vote(BaseModel):
     user = ForeignKeyField(User, on_delete="CASCADE")
     agree = BooleanField()
     comment = TextField(default="")
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=utc_now)
 
     class Meta:
         indexes = ((("nomination", "user"), True),)
@@ -499,7 +585,7 @@ class Comment(BaseModel):
     nomination = ForeignKeyField(Nomination, backref="comments", on_delete="CASCADE")
     user = ForeignKeyField(User, on_delete="CASCADE")
     text = TextField()
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=utc_now)
     answer = TextField(default="")
     answered_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     answered_at = DateTimeField(null=True)
@@ -509,7 +595,7 @@ class Publication(BaseModel):
     """The council-approved list posted on /cong-khai, and the decision once the leader approves it."""
 
     campaign = ForeignKeyField(Campaign, unique=True, on_delete="CASCADE")
-    opened_at = DateTimeField(default=utcnow)
+    opened_at = DateTimeField(default=utc_now)
     closes_on = DateField()  # last day of the comment window
     opened_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     decision_number = CharField(default="")
@@ -525,7 +611,7 @@ class Opinion(BaseModel):
     campaign = ForeignKeyField(Campaign, backref="opinions", on_delete="CASCADE")
     name = CharField(default="")
     text = TextField()
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=utc_now)
 
 
 class Evidence(BaseModel):
@@ -540,7 +626,7 @@ class Evidence(BaseModel):
     height = IntegerField(null=True)
     name = CharField(default="")  # the file name on the uploader's phone, shown only, never a path
     uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    uploaded_at = DateTimeField(default=utcnow)
+    uploaded_at = DateTimeField(default=utc_now)
     removed = BooleanField(default=False)
 
     THUMB = 240
@@ -566,7 +652,7 @@ class Evidence(BaseModel):
         return {"evidence": self.id, "kind": self.kind, "name": self.name, "size": self.size, "removed": self.removed}
 
 
-MODELS = [Unit, User, Campaign, Area, Task, Check, Event, Report, Nomination, Vote, Comment, Publication, Opinion, Evidence]
+MODELS = [Unit, User, UserSession, Lockout, Campaign, Area, Task, Check, Event, Report, Nomination, Vote, Comment, Publication, Opinion, Evidence]
 
 
 class SmsMessage(BaseModel):
@@ -579,8 +665,8 @@ class SmsMessage(BaseModel):
     unit = ForeignKeyField(Unit, null=True, on_delete="SET NULL")
     campaign = ForeignKeyField(Campaign, null=True, on_delete="SET NULL")
     state = CharField(default="queued")  # queued | sent | failed
-    queued_at = DateTimeField(default=utcnow)
-    state_at = DateTimeField(default=utcnow)  # when the portal learned the state
+    queued_at = DateTimeField(default=utc_now)
+    state_at = DateTimeField(default=utc_now)  # when the portal learned the state
 
 
 class SmsIncoming(BaseModel):
@@ -591,7 +677,7 @@ class SmsIncoming(BaseModel):
     text = TextField()
     unit = ForeignKeyField(Unit, null=True, on_delete="SET NULL")
     outcome = CharField()  # set | list | malformed | unknown | shared | refused
-    received_at = DateTimeField(default=utcnow)
+    received_at = DateTimeField(default=utc_now)
 
 
 MODELS += [SmsMessage, SmsIncoming]

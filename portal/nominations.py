@@ -16,14 +16,15 @@ from . import clock, evidence, outbox
 from .auth import WATCHERS, roles_required
 from .checklist import current_campaign
 from .db import database
-from .forms import Form, posted_version
+from .forms import Form, posted_id, posted_version
+from .guards import commenting, comment_window_open, frozen, publication_of, refuse, settled
 from .htmx import render, wants_fragment
 from .models import (
     AWARDS, NOMINATION_STATES, NOMINEE_KINDS, Campaign, Comment, Event, Nomination, Opinion, Publication, Stale, User,
-    Vote, utcnow,
+    Vote,
 )
-from .reports import filing_open, report_of
-from .text import clean
+from .reports import filing_open, report_of, still_filing
+from .text import clean, clean_name
 
 bp = Blueprint("nominations", __name__)
 REVIEWERS = ("office", "council", "leader", "supervisor")
@@ -37,10 +38,10 @@ class NominationForm(Form):
     kind = RadioField("Đối tượng", choices=[SelectChoice(k, v) for k, v in NOMINEE_KINDS.items()], default="individual",
                       validators=_required("Chọn tập thể hay cá nhân."))
     name = StringField("Tên tập thể / Họ và tên", _required("Nhập tên tập thể hoặc họ tên cá nhân.")
-                       + [Length(max=200)], filters=[clean])
-    position = StringField("Chức vụ (với cá nhân)", [Length(max=200)], filters=[clean])
+                       + [Length(max=200)], filters=[clean_name])
+    position = StringField("Chức vụ (với cá nhân)", [Length(max=200)], filters=[clean_name])
     workplace = StringField("Đơn vị công tác", _required("Nhập đơn vị công tác.") + [Length(max=200)],
-                            filters=[clean])
+                            filters=[clean_name])
     achievement = TextAreaField("Tóm tắt thành tích", _required("Nhập tóm tắt thành tích.") + [Length(max=4000)],
                                 filters=[clean], render_kw={"rows": 5})
     award = SelectField("Hình thức đề nghị", choices=[SelectChoice("", "— Chọn —")] + [SelectChoice(k, v) for k, v in AWARDS.items()],
@@ -127,10 +128,6 @@ def tallies(nominations) -> dict:
     return {n.id: Tally(votes.get(n.id, []), members, majority) for n in nominations}
 
 
-def publication_of(campaign) -> Publication | None:
-    return Publication.get_or_none(Publication.campaign == campaign)
-
-
 def _nomination(nomination_id, campaign=None) -> Nomination:
     campaign = campaign or current_campaign()
     nomination = get_object_or_404(Nomination, Nomination.id == nomination_id, Nomination.campaign == campaign)
@@ -150,8 +147,10 @@ def _new_page(campaign, form, status=200, message=None, nomination=None):
     """The proposal form: a new one, or `nomination` being corrected."""
     report = report_of(campaign, current_user.unit)
     editable = nomination is None or nomination.state == "proposed"
+    closed = settled(campaign)
     return render_template("nominations/new.html", form=form, campaign=campaign, report=report, nomination=nomination,
-                           open=filing_open(campaign, report) and editable, message=message), status
+                           open=filing_open(campaign, report) and editable and not closed,
+                           message=message or closed), status
 
 
 def _attachment(form) -> tuple | None:
@@ -179,6 +178,7 @@ def _fill(nomination, form, attachment):
 @roles_required("unit")
 def create():
     campaign, unit = current_campaign(), current_user.unit
+    refuse(settled(campaign))
     form = NominationForm()
     if not filing_open(campaign, report_of(campaign, unit)):
         return _new_page(campaign, form, 400, LATE)
@@ -216,6 +216,7 @@ def edit(nomination_id):
     locked = _handled(nomination) if nomination.state != "proposed" else None
     if request.method == "GET":
         return _new_page(campaign, NominationForm(obj=nomination), message=locked, nomination=nomination)
+    refuse(settled(campaign))
     form = NominationForm()
     if locked:
         return _new_page(campaign, form, 409, locked, nomination)
@@ -245,6 +246,7 @@ def withdraw(nomination_id):
     nomination = _nomination(nomination_id, campaign)
     if not Form().validate_on_submit():
         abort(400)
+    refuse(settled(campaign))
     if nomination.state != "withdrawn":  # a replayed request changes nothing
         if nomination.state != "proposed":
             return _new_page(campaign, NominationForm(obj=nomination), 409, _handled(nomination), nomination)
@@ -299,9 +301,8 @@ def attachment(nomination_id):
     pdf = nomination.attachment_type == "pdf"
     response = send_file(evidence.kept(nomination.attachment, nomination.attachment_type),
                          mimetype="application/pdf" if pdf else "image/jpeg", as_attachment=True,
-                         # a photo was re-encoded to JPEG, whatever its name said
-                         download_name=(nomination.attachment_name or f"dinh-kem-{nomination.id}.pdf") if pdf
-                         else f"dinh-kem-{nomination.id}.jpg")
+                         download_name=evidence.served_name(nomination.attachment_name, nomination.attachment_type,
+                                                            f"dinh-kem-{nomination.id}"))
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -315,9 +316,11 @@ def _list_context(campaign):
         counts = comments.setdefault(c.nomination_id, [0, 0])
         counts[0] += 1
         counts[1] += not c.answer
+    publication = publication_of(campaign)
     return dict(campaign=campaign, nominations=nominations, duplicates=duplicates(campaign),
-                tallies=tallies(nominations), comments=comments, publication=publication_of(campaign),
-                proposed=sum(n.state == "proposed" for n in nominations))
+                tallies=tallies(nominations), comments=comments, publication=publication,
+                proposed=sum(n.state == "proposed" for n in nominations), settled=settled(campaign),
+                publish_refused=None if publication else unpublishable(campaign))
 
 
 @bp.get("/awards")
@@ -335,6 +338,7 @@ def _detail(nomination, status=200, notice=None, message=None, **forms):
         votes=list(Vote.select().where(Vote.nomination == nomination).order_by(Vote.at)),
         comments=list(Comment.select().where(Comment.nomination == nomination).order_by(Comment.id)),
         same=duplicates(campaign).get(nomination.id, []), publication=publication_of(campaign),
+        settled=settled(campaign), frozen=frozen(campaign),
         vote_form=forms.get("vote_form") or VoteForm(agree="1" if my_vote and my_vote.agree else
                                                      "0" if my_vote else None,
                                                      comment=my_vote.comment if my_vote else ""),
@@ -355,10 +359,11 @@ def show(nomination_id):
 @roles_required("office")
 def merge(nomination_id):
     nomination = _nomination(nomination_id)
-    target = Nomination.get_or_none(Nomination.id == request.form.get("into", type=int),
+    target = Nomination.get_or_none(Nomination.id == posted_id("into"),
                                     Nomination.campaign == nomination.campaign)
     if not Form().validate_on_submit():
         abort(400)
+    refuse(settled(nomination.campaign))
     if target is None or target.id == nomination.id or target.state in Nomination.CLOSED or nomination.state != "proposed":
         flash("Không gộp được: chỉ gộp một đề nghị đang chờ xét vào một đề nghị khác còn hiệu lực.", "error")
         return redirect(url_for("nominations.show", nomination_id=nomination.id), 303)
@@ -377,6 +382,7 @@ def send():
     campaign = current_campaign()
     if not Form().validate_on_submit():
         abort(400)
+    refuse(settled(campaign))
     with database.atomic():
         waiting = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.state == "proposed"))
         for nomination in waiting:
@@ -393,6 +399,7 @@ def send():
 @roles_required("council")
 def vote(nomination_id):
     nomination = _nomination(nomination_id)
+    refuse(settled(nomination.campaign))
     form = VoteForm()
     if nomination.state != "sent":
         return _detail(nomination, 409, message="Đề nghị này không nằm trong thời gian bình xét.", vote_form=form)
@@ -404,7 +411,7 @@ def vote(nomination_id):
         before = {"agree": cast.agree, "comment": cast.comment} if cast else None
         if before != {"agree": agree, "comment": comment}:  # a replayed vote records nothing
             cast = cast or Vote(nomination=nomination, user=current_user.id)
-            cast.agree, cast.comment, cast.at = agree, comment, utcnow()
+            cast.agree, cast.comment, cast.at = agree, comment, clock.utc_now()
             cast.save()
             _record("vote.cast", nomination, before=before, after={"agree": agree, "comment": comment})
     if wants_fragment():
@@ -418,6 +425,7 @@ def vote(nomination_id):
 @roles_required("supervisor")
 def comment(nomination_id):
     nomination = _nomination(nomination_id)
+    refuse(settled(nomination.campaign))
     form = CommentForm()
     if not form.validate_on_submit():
         return _detail(nomination, 400, comment_form=form)
@@ -435,12 +443,13 @@ def comment(nomination_id):
 def answer(comment_id):
     remark = get_object_or_404(Comment, Comment.id == comment_id)
     nomination = _nomination(remark.nomination_id)
+    refuse(frozen(nomination.campaign))
     form = AnswerForm(prefix=f"c{remark.id}")
     if not form.validate_on_submit():
         return _detail(nomination, 400, answer_forms={remark.id: form})
     with database.atomic():
         before = {"answer": remark.answer}
-        remark.answer, remark.answered_by, remark.answered_at = form.answer.data, current_user.id, utcnow()
+        remark.answer, remark.answered_by, remark.answered_at = form.answer.data, current_user.id, clock.utc_now()
         remark.save()
         _record("answer.add", nomination, subject=f"comment:{remark.id}", before=before,
                 after={"answer": remark.answer})
@@ -448,10 +457,23 @@ def answer(comment_id):
     return redirect(url_for("nominations.show", nomination_id=nomination.id, _anchor=f"comment-{remark.id}"), 303)
 
 
+def unpublishable(campaign) -> str | None:
+    """Why the list cannot be posted yet: nobody's proposal may be left out of it."""
+    reason = frozen(campaign) or still_filing(campaign)
+    if reason:
+        return reason
+    waiting = Nomination.select().where(Nomination.campaign == campaign, Nomination.state == "proposed").count()
+    if waiting:
+        return (f"Còn {waiting} đề nghị chưa gửi Hội đồng Thi đua – Khen thưởng; hãy gửi (hoặc gộp) trước khi "
+                "công khai danh sách.")
+    return None
+
+
 @bp.post("/publication")
 @roles_required("office")
 def publish():
-    """Closes the vote: nominations the council passed are approved and posted on /cong-khai."""
+    """Closes the vote: nominations the council passed are approved and posted on /cong-khai, once no unit may
+    file a proposal any more (so the comment window always ends after the filing deadline)."""
     campaign = current_campaign()
     if not Form().validate_on_submit():
         abort(400)
@@ -459,6 +481,7 @@ def publish():
         if publication_of(campaign):
             flash("Danh sách đã được công khai.", "info")
             return redirect(url_for("nominations.index"), 303)
+        refuse(unpublishable(campaign))
         sent = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.state == "sent"))
         if not sent:
             flash("Chưa có đề nghị nào được Hội đồng bình xét.", "error")
@@ -482,8 +505,8 @@ def _decision_page(campaign, publication, form, status=200):
     form.awards.choices = [SelectChoice(n.id, f"{n.name} — {AWARDS[n.award]}") for n in approved]
     opinions = Opinion.select().where(Opinion.campaign == campaign).count()
     return render_template("nominations/decision.html", campaign=campaign, publication=publication, form=form,
-                           approved=approved, opinions=opinions,
-                           window_open=clock.today() <= publication.closes_on), status
+                           approved=approved, opinions=opinions, window_open=comment_window_open(publication),
+                           frozen=frozen(campaign)), status
 
 
 @bp.route("/decision", methods=["GET", "POST"])
@@ -504,14 +527,15 @@ def decision():
         abort(403)
     form = DecisionForm()
     _decision_page(campaign, publication, form)  # fills the choices the form validates against
-    if publication.approved_at:
+    if publication.approved_at:  # a replay: the decision is made once
         flash("Quyết định đã được phê duyệt.", "info")
         return redirect(url_for("nominations.decision"), 303)
+    refuse(frozen(campaign) or commenting(publication))
     if not form.validate_on_submit():
         return _decision_page(campaign, publication, form, 400)
     with database.atomic():
         publication.decision_number, publication.decision_date = form.number.data, form.signed_on.data
-        publication.signer, publication.approved_by, publication.approved_at = form.signer.data, current_user.id, utcnow()
+        publication.signer, publication.approved_by, publication.approved_at = form.signer.data, current_user.id, clock.utc_now()
         publication.save()
         Nomination.update(awarded=True).where(Nomination.id.in_(form.awards.data)).execute()
         Event.record("decision.approve", current_user, campaign=campaign, subject=f"campaign:{campaign.id}",

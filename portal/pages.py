@@ -7,6 +7,7 @@ from peewee import DatabaseError
 
 from . import clock
 from .db import database
+from .guards import Refused
 from .htmx import wants_fragment
 from .models import ROLES, STATES, UNIT_KINDS
 
@@ -58,6 +59,10 @@ def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_error(e):
         return error_page("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang rồi thử lại.", 400)
+
+    @app.errorhandler(Refused)
+    def refused(e):
+        return error_page(str(e), 409)
 
     for status, message in ERRORS.items():
         app.register_error_handler(status, lambda e, m=message, s=status: error_page(m, s))

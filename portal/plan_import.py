@@ -8,6 +8,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from . import archive
+
 
 class PlanImportError(ValueError):
     """A problem the user can fix; the message is shown to them as is."""
@@ -35,6 +37,10 @@ def read_plan(path: str | os.PathLike) -> str:
     if suffix != ".docx":
         raise PlanImportError("Chỉ nhận tệp .docx, .md hoặc .txt")
     import docx  # only .docx needs python-docx; keeps the rest importable without it
+    try:
+        archive.check(path)
+    except archive.TooLarge as e:
+        raise PlanImportError(str(e)) from None
     try:
         document = docx.Document(str(path))
     except Exception:  # python-docx raises several unrelated types for a damaged file

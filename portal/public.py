@@ -3,10 +3,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from . import clock
 from .auth import WATCHERS, roles_required
 from .db import database
 from .forms import Form
+from .guards import comment_window_open
 from .models import Campaign, Event, Nomination, Opinion, Publication
 from .security import limiter
 from .text import clean
@@ -35,7 +35,7 @@ def _page(form=None, status=200):
     if publication:
         nominations = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.state == "approved")
                            .order_by(Nomination.kind, Nomination.id))
-    window_open = bool(publication) and clock.today() <= publication.closes_on and not publication.approved_at
+    window_open = bool(publication) and comment_window_open(publication)
     return render_template("public/page.html", campaign=campaign, publication=publication, nominations=nominations,
                            form=form or OpinionForm(), window_open=window_open), status
 
@@ -54,7 +54,7 @@ def _opinion_limit():
 def opinion():
     campaign, publication = published()
     form = OpinionForm()
-    if not publication or clock.today() > publication.closes_on or publication.approved_at:
+    if not publication or not comment_window_open(publication):
         flash("Thời gian nhận ý kiến đã kết thúc.", "error")
         return redirect(url_for("public.page"), 303)
     if not form.validate_on_submit():

@@ -30,7 +30,7 @@ def message(campaign, row, todo, expected) -> str:
         *(f"- {task.title}" for task in todo),
         f"Đề nghị đơn vị khẩn trương thực hiện, cập nhật trên Cổng thi đua và gửi báo cáo sơ kết "
         f"trước ngày {due:%d/%m/%Y} ({clock.days_left(due)}).",
-        "Phòng Văn hóa – Xã hội xã",
+        f"Phòng Văn hóa – Xã hội, {campaign.unit.name}",
     ])
 
 

@@ -6,15 +6,17 @@ from flask_login import current_user
 from peewee import JOIN, fn
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.widgets import TextArea
 
 from . import clock, outbox
 from .auth import WATCHERS, roles_required
 from .checklist import checklist_context, current_campaign
 from .db import database
 from .forms import MAX_INT, Form
+from .guards import frozen, publication_of, refuse
 from .htmx import render, wants_fragment
-from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Stale, Unit, utcnow
-from .text import clean
+from .models import REPORT_STATES, STATES, Campaign, Event, Nomination, Report, Stale, Unit
+from .text import clean, vn_sort_key
 
 bp = Blueprint("reports", __name__)
 EDITABLE = ("draft", "returned")
@@ -27,7 +29,23 @@ def deadline_passed(campaign: Campaign) -> bool:
 
 
 def filing_open(campaign: Campaign, report: Report | None) -> bool:
-    return not deadline_passed(campaign) or bool(report and report.reopened)
+    """A unit files its report and proposals until the deadline; a unit the office reopened, until it files its
+    report again (or, returned, files it once more), so that the round has an end."""
+    return not deadline_passed(campaign) or bool(report and report.reopened and report.state in EDITABLE)
+
+
+def still_filing(campaign: Campaign) -> str | None:
+    """Why the list cannot be published yet: some unit may still file a proposal, which would be left out."""
+    if not deadline_passed(campaign):
+        return (f"Các đơn vị còn được gửi sơ kết và đề nghị khen thưởng đến 23:59 ngày "
+                f"{campaign.report_due_on:%d/%m/%Y}; chỉ công khai danh sách được sau thời hạn này.")
+    reopened = [r.unit.name for r in Report.select(Report, Unit).join(Unit).where(
+        Report.campaign == campaign, Report.reopened == True) if filing_open(campaign, r)]  # noqa: E712
+    if reopened:
+        return ("Đơn vị được mở lại còn đang gửi sơ kết và đề nghị khen thưởng: "
+                + ", ".join(sorted(reopened, key=vn_sort_key))
+                + ". Chỉ công khai danh sách được khi các đơn vị này đã gửi sơ kết.")
+    return None
 
 
 def filings(campaign: Campaign) -> dict:
@@ -90,8 +108,16 @@ def unit_context(unit, campaign, form=None, message=None):
     form = form or report_form(ctx, report)
     nominations = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.unit == unit)
                        .order_by(Nomination.id))
-    return dict(ctx, report=report, form=form, message=message, nominations=nominations,
-                open=filing_open(campaign, report), result_fields=[form[f"result_{a.id}"] for a in ctx["areas"]])
+    closed = frozen(campaign)
+    open = filing_open(campaign, report) and not closed
+    editable = open and (not report or report.state in EDITABLE)
+    if not editable:
+        # Filed, accepted or closed: the text reads as it is, with no box that looks editable but saves nothing.
+        for field in form:
+            if isinstance(field.widget, TextArea):
+                field.render_kw = {**(field.render_kw or {}), "readonly": True}
+    return dict(ctx, report=report, form=form, message=message, nominations=nominations, open=open,
+                editable=editable, frozen=closed, result_fields=[form[f"result_{a.id}"] for a in ctx["areas"]])
 
 
 @bp.get("/report")
@@ -105,6 +131,7 @@ def page():
 @roles_required("unit")
 def save():
     unit, campaign = current_user.unit, current_campaign()
+    refuse(frozen(campaign))
     ctx = checklist_context(unit, campaign)
     report = report_of(campaign, unit)
     form = report_form(ctx, report, formdata=request.form)
@@ -123,7 +150,7 @@ def save():
     report.highlights, report.difficulties = form.highlights.data or "", form.difficulties.data or ""
     report.proposals = form.proposals.data or ""
     if submit:
-        report.state, report.submitted_at = "submitted", utcnow()
+        report.state, report.submitted_at = "submitted", clock.utc_now()
         report.late = deadline_passed(campaign)
     with outbox.once(unit, "report") as claim:
         if claim is None:  # the phone's outbox sent this save again after a lost answer
@@ -189,8 +216,9 @@ def _unit_in(campaign, unit_id) -> Unit:
 def review_context(campaign, unit, form=None, message=None):
     ctx = checklist_context(unit, campaign, readonly=True)
     report = report_of(campaign, unit)
-    return dict(ctx, report=report, form=form or ReviewForm(), message=message,
-                closed=deadline_passed(campaign), open=filing_open(campaign, report))
+    return dict(ctx, report=report, form=form or ReviewForm(), message=message, closed=deadline_passed(campaign),
+                frozen=frozen(campaign), open=filing_open(campaign, report),
+                may_reopen=not reopening_refused(campaign, report))
 
 
 @bp.get("/reports/<int:unit_id>")
@@ -200,10 +228,22 @@ def show(unit_id):
     return render_template("reports/show.html", **review_context(campaign, _unit_in(campaign, unit_id)))
 
 
+def reopening_refused(campaign: Campaign, report: Report | None) -> str | None:
+    """Why the office cannot reopen filing for a unit; reopening lasts until the unit files its report."""
+    if filing_open(campaign, report):
+        return "Đơn vị này vẫn đang được gửi sơ kết và đề nghị."
+    if report and report.state not in EDITABLE:
+        return "Đơn vị đã gửi sơ kết; trả lại báo cáo trước nếu cần cho đơn vị gửi lại."
+    if publication_of(campaign):
+        return "Danh sách khen thưởng đã công khai nên không mở lại việc gửi đề nghị được nữa."
+    return frozen(campaign)
+
+
 @bp.post("/reports/<int:unit_id>/review")
 @roles_required("office")
 def review(unit_id):
     campaign = current_campaign()
+    refuse(frozen(campaign))
     unit = _unit_in(campaign, unit_id)
     form = ReviewForm()
     action = request.form.get("action")
@@ -231,12 +271,14 @@ def review(unit_id):
 @roles_required("office")
 def reopen(unit_id):
     campaign = current_campaign()
+    refuse(frozen(campaign))
     unit = _unit_in(campaign, unit_id)
     if not ReviewForm().validate_on_submit():
         abort(400)
     with database.atomic():
         report = report_of(campaign, unit) or Report(campaign=campaign, unit=unit)
-        if not report.reopened:
+        if not filing_open(campaign, report):  # else a replay: it is open already
+            refuse(reopening_refused(campaign, report))
             before = report.as_dict()
             report.reopened = True
             report.save_from(before["version"], "reopened")

@@ -1,4 +1,4 @@
-"""Vietnamese text: NFC on the way in, alphabetical order on the way out."""
+"""Vietnamese text: NFC and nothing unprintable on the way in, alphabetical order on the way out."""
 import unicodedata
 
 # The Vietnamese alphabet: letters with breve, circumflex or horn, and đ, are letters of their own.
@@ -35,6 +35,24 @@ def vn_sort_key(text: str):
     return primary, tuple(t for _, t in letters)
 
 
+# C0 control characters but tab and line breaks: XML, so a .xlsx or .docx, cannot hold them.
+_CONTROL = dict.fromkeys(c for c in range(0x20) if chr(c) not in "\t\n\r")
+# Characters that show nothing (zero-width, bidi controls, word joiner, byte-order mark, soft hyphen):
+# in a name they only make two spellings of the same name look alike.
+_INVISIBLE = dict.fromkeys([*range(0x200B, 0x2010), *range(0x202A, 0x202F), 0x2060, 0xFEFF, 0xAD])
+
+
+def printable(text: str) -> str:
+    """`text` without the control characters a spreadsheet or a Word document refuses."""
+    return text.translate(_CONTROL)
+
+
 def clean(value):
-    """The form filter for free text: NFC, no surrounding blanks; absent stays absent."""
-    return nfc(value).strip() if isinstance(value, str) else value
+    """The form filter for free text: NFC, no control characters, no surrounding blanks; absent stays absent."""
+    return nfc(printable(value)).strip() if isinstance(value, str) else value
+
+
+def clean_name(value):
+    """The form filter for names (units, nominees, workplaces): as `clean`, and without invisible characters,
+    so that a name that looks the same is the same."""
+    return clean(value.translate(_INVISIBLE)) if isinstance(value, str) else value

@@ -4,9 +4,10 @@ import io
 import re
 import unicodedata
 
+from . import archive
 from .db import database
-from .models import UNIT_KINDS, Event, Unit
-from .text import clean
+from .models import UNIT_KINDS, Event, Unit, fold
+from .text import clean_name
 
 # Column headers as an office writes them, in Vietnamese or English, compared case-insensitively.
 HEADERS = {
@@ -24,10 +25,6 @@ class UnitImportError(ValueError):
     def __init__(self, problems: list[tuple[int, str]]):
         super().__init__("; ".join(f"dòng {line}: {message}" if line else message for line, message in problems))
         self.problems = problems
-
-
-def name_key(text: str) -> str:
-    return " ".join((clean(text) or "").casefold().split())
 
 
 def unit_code(name: str, taken: set) -> str:
@@ -50,7 +47,7 @@ def _cell(value) -> str:
         # A spreadsheet stores "0912345678" as the number 912345678; the leading 0 belongs to it.
         text = str(int(value))
         return "0" + text if len(text) == 9 else text
-    return clean(str(value))
+    return clean_name(str(value))  # every column is a name, a kind or a phone number
 
 
 def _table(filename: str, data: bytes) -> list[list]:
@@ -68,6 +65,10 @@ def _table(filename: str, data: bytes) -> list[list]:
         import openpyxl
 
         try:
+            archive.check(io.BytesIO(data))
+        except archive.TooLarge as e:
+            raise UnitImportError([(0, str(e))]) from None
+        try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
         except Exception:  # openpyxl raises many unrelated types for a damaged file
@@ -80,7 +81,7 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
     table = _table(filename, data)
     if not table:
         raise UnitImportError([(0, "Tệp không có dòng nào.")])
-    header = [name_key(_cell(h)) for h in table[0]]
+    header = [fold(_cell(h)) for h in table[0]]
     columns = {field: next((i for i, h in enumerate(header) if h in names), None) for field, names in HEADERS.items()}
     missing = [HEADERS[f][0].capitalize() for f in ("name", "kind") if columns[f] is None]
     if missing:
@@ -96,18 +97,18 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
 
 
 def _kind(text: str) -> str | None:
-    wanted = name_key(text)
-    return next((key for key, label in UNIT_KINDS.items() if wanted in (key, name_key(label))), None)
+    wanted = fold(text)
+    return next((key for key, label in UNIT_KINDS.items() if wanted in (key, fold(label))), None)
 
 
 def check_rows(rows: list[tuple[int, dict]], root: Unit) -> list[tuple[int, dict]]:
     """Resolves kinds and parents; returns the rows parents first, or raises with every bad row."""
     existing = {}
     for unit in Unit.select().where(Unit.active == True):  # noqa: E712
-        existing[name_key(unit.name)] = existing[unit.code] = unit
+        existing[fold(unit.name)] = existing[unit.code] = unit
     in_file, problems = {}, []
     for line, row in rows:
-        name = name_key(row["name"])
+        name = fold(row["name"])
         if not name:
             problems.append((line, "Thiếu tên đơn vị."))
         elif name in in_file:
@@ -121,10 +122,10 @@ def check_rows(rows: list[tuple[int, dict]], root: Unit) -> list[tuple[int, dict
             problems.append((line, f"Loại “{row['kind']}” không có; dùng một trong: {', '.join(UNIT_KINDS.values())}."
                              if row["kind"] else "Thiếu loại đơn vị."))
     for line, row in rows:
-        parent = name_key(row["parent"])
+        parent = fold(row["parent"])
         if not parent:
             row["parent"] = root
-        elif parent == name_key(row["name"]):
+        elif parent == fold(row["name"]):
             problems.append((line, "Đơn vị không thể là cấp trên của chính nó."))
         elif parent in existing:
             row["parent"] = existing[parent]

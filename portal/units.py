@@ -13,19 +13,19 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 from .auth import roles_required
 from .db import database
 from .forms import Form, posted_version
-from .models import UNIT_KINDS, Event, Stale, Unit, User
-from .text import clean, vn_sort_key
-from .unit_import import UnitImportError, import_units, name_key, unit_code, unit_dict
+from .models import UNIT_KINDS, Event, Stale, Unit, User, fold
+from .text import clean, clean_name, vn_sort_key
+from .unit_import import UnitImportError, import_units, unit_code, unit_dict
 
 bp = Blueprint("units", __name__)
 unit_cli = AppGroup("unit", help="Đơn vị.")
 
 
 class UnitForm(Form):
-    name = StringField("Tên đơn vị", [InputRequired("Nhập tên đơn vị."), Length(max=200)], filters=[clean])
+    name = StringField("Tên đơn vị", [InputRequired("Nhập tên đơn vị."), Length(max=200)], filters=[clean_name])
     kind = SelectField("Loại", choices=[SelectChoice(k, label) for k, label in UNIT_KINDS.items()])
     parent = SelectField("Đơn vị cấp trên", coerce=int)
-    contact = StringField("Người liên hệ", [Length(max=200)], filters=[clean])
+    contact = StringField("Người liên hệ", [Length(max=200)], filters=[clean_name])
     phone = StringField("Số điện thoại", [Optional(), Regexp(r"^[0-9 +().-]{6,20}$", message=(
         "Số điện thoại chỉ gồm chữ số, dấu cách và các dấu + - . ( )."))], filters=[clean])
 
@@ -82,9 +82,10 @@ def _valid(form: UnitForm, unit: Unit | None) -> bool:
     """The fields, then what they cannot check alone: a unique name, a parent for all but the commune."""
     valid = form.validate_on_submit()
     clash = Unit.select().where(Unit.active == True, Unit.id != (unit.id if unit else 0))  # noqa: E712
-    if form.name.data and any(name_key(u.name) == name_key(form.name.data) for u in clash):
+    if form.name.data and any(fold(u.name) == fold(form.name.data) for u in clash):
         form.name.errors.append("Đã có đơn vị mang tên này.")
-    if form.parent.data and Unit.get_or_none(Unit.id == form.parent.data) is None or (
+    # A parent that is not among the choices is refused already, and may be beyond any id a query takes.
+    if form.parent.data and not form.parent.errors and Unit.get_or_none(Unit.id == form.parent.data) is None or (
             not form.parent.data and (unit is None or unit.parent_id is not None)):
         form.parent.errors.append("Chọn đơn vị cấp trên.")
     return valid and not form.name.errors and not form.parent.errors

@@ -1,5 +1,6 @@
 """Fixtures: an app on a real database (SQLite, or PostgreSQL when PORTAL_TEST_DATABASE_URL is set),
 loaded with the Bình Lư demo campaign, and helpers that act as its users."""
+import datetime as dt
 import os
 import signal
 import socket
@@ -21,6 +22,7 @@ from portal.models import MODELS, Task, Unit, User
 
 FAST_HASH = "pbkdf2:sha256:1000"  # tests log in hundreds of times; production keeps scrypt
 TODAY = "2026-02-10"  # day 10 of 28: a unit on pace has done 36% of its tasks
+PLAN_START = dt.date(2026, 2, 1)  # the Bình Lư plan's own dates: 01/02–28/02/2026, sơ kết due 18/02
 
 
 def soup(response) -> BeautifulSoup:
@@ -73,7 +75,7 @@ def app(schema):
     app = make_app(schema)
     with app.app_context():
         empty_tables()
-        load_demo(FAST_HASH, progress=False)
+        load_demo(FAST_HASH, progress=False, starts_on=PLAN_START)
         database.close()
         yield app
         if not database.is_closed():

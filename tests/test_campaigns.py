@@ -280,7 +280,8 @@ def test_a_campaign_goes_from_draft_to_active_to_closed_to_archived(office):
     assert [json.loads(e.after)["status"] for e in Event.select().where(Event.kind == "campaign.status")
             .order_by(Event.id)] == ["closed", "active", "archived"]
     area = demo.areas_with_tasks()[0]
-    assert office.client.post(f"/areas/{area.id}", data={"csrf_token": token(office)}).status_code == 403
+    refused = office.client.post(f"/areas/{area.id}", data={"csrf_token": token(office)})
+    assert refused.status_code == 409 and "đã lưu trữ" in soup(refused).select_one(".flash.error").text
     replay = office.client.post(f"/campaigns/{demo.id}/status", data={"csrf_token": token(office),
                                                                       "status": "archived"})
     assert replay.status_code == 303 and Event.select().where(Event.kind == "campaign.status").count() == 3

@@ -1,5 +1,7 @@
 """Running in production: the health check a monitor polls, the app behind nginx, backups and restores."""
+import hashlib
 import io
+import json
 import tarfile
 
 import pytest
@@ -125,11 +127,105 @@ def test_restore_refuses_a_file_that_is_not_a_backup_in_vietnamese(runner, tmp_p
     assert result.exit_code != 0 and "không phải bản sao lưu" in result.output
 
     wrong_engine = tmp_path / "khac.tar.gz"
-    dump = b"PGDMP" if is_sqlite() else b"SQLite format 3\0"
-    with tarfile.open(wrong_engine, "w:gz") as tar:
-        info = tarfile.TarInfo("database.pgdump" if is_sqlite() else "database.sqlite3")
-        info.size = len(dump)
-        tar.addfile(info, io.BytesIO(dump))
+    if is_sqlite():
+        pack(wrong_engine, {"database.pgdump": b"PGDMP"}, engine="postgresql")
+    else:
+        pack(wrong_engine, {"database.sqlite3": b"SQLite format 3\0"}, engine="sqlite")
     result = runner.invoke(args=["restore", str(wrong_engine), "--yes"])
     assert result.exit_code != 0 and "không khôi phục được" in result.output
     assert user("vanhoa")
+
+
+def pack(path, members: dict, engine=None):
+    """An archive of `members` (name → bytes); with `engine`, a manifest that lists them as `backup` does."""
+    if engine:
+        files = {name: {"size": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+                 for name, body in members.items()}
+        members = {**members, "manifest.json": json.dumps({"format": 1, "engine": engine, "files": files}).encode()}
+    with tarfile.open(path, "w:gz") as tar:
+        for name, body in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+
+
+def unpack(path) -> dict:
+    with tarfile.open(path) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers()}
+
+
+def dump_name():
+    return "database.sqlite3" if is_sqlite() else "database.pgdump"
+
+
+def flipped(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+
+
+def cut_short(good, bad):
+    data = good.read_bytes()
+    bad.write_bytes(data[:len(data) // 2])
+
+
+def byte_flipped_in_the_file(good, bad):
+    data = good.read_bytes()
+    bad.write_bytes(flipped(data, len(data) // 2))
+
+
+def byte_flipped_in_the_database(good, bad):
+    members = unpack(good)
+    members[dump_name()] = flipped(members[dump_name()], len(members[dump_name()]) // 2)
+    pack(bad, members)  # the manifest as backup wrote it
+
+
+def without_manifest(good, bad):
+    members = unpack(good)
+    del members["manifest.json"]
+    pack(bad, members)
+
+
+def with_a_file_added(good, bad):
+    pack(bad, {**unpack(good), "evidence/ab/ab12.jpg": b"\xff\xd8 not in the manifest"})
+
+
+def with_the_database_missing(good, bad):
+    members = unpack(good)
+    del members[dump_name()]
+    pack(bad, members)
+
+
+def with_a_broken_database_and_a_manifest_to_match(good, bad):
+    """Checksums only say the archive is what backup wrote: the database inside is checked too."""
+    members = unpack(good)
+    del members["manifest.json"]
+    members[dump_name()] = bytes(16) + members[dump_name()][16:]  # its header gone
+    pack(bad, members, engine="sqlite" if is_sqlite() else "postgresql")
+
+
+@pytest.mark.parametrize("damage, why", [
+    (cut_short, "không trọn vẹn"),
+    (byte_flipped_in_the_file, "hỏng"),
+    (byte_flipped_in_the_database, "mã kiểm tra không khớp"),
+    (without_manifest, "thiếu bản kê manifest.json"),
+    (with_a_file_added, "tệp lạ không có trong bản kê: evidence/ab/ab12.jpg"),
+    (with_the_database_missing, "thiếu tệp database"),
+    (with_a_broken_database_and_a_manifest_to_match, "Cơ sở dữ liệu trong bản sao lưu"),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_a_damaged_backup_is_refused_and_the_portal_keeps_serving_todays_data(actor, runner, village, evidence_dir,
+                                                                              tmp_path, damage, why):
+    unit, task = village
+    good, bad = tmp_path / "sao-luu.tar.gz", tmp_path / "hong.tar.gz"
+    assert runner.invoke(args=["backup", str(good)]).exit_code == 0
+    actor.login("ban-na-bo")
+    actor.tick(unit.id, task.id, "done", note="Ghi sau bản sao lưu")
+    before = everything()
+    damage(good, bad)
+
+    result = runner.invoke(args=["restore", str(bad), "--yes"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert why in result.output and "Chưa khôi phục gì: dữ liệu hiện có giữ nguyên." in result.output
+    assert everything() == before
+    response = actor.client.get("/checklist")
+    assert response.status_code == 200
+    assert "done" in soup(response).select_one(f"#check-{task.id}")["class"]

@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 from portal.models import Campaign
 
 from conftest import csrf_token, form_data, soup, switch
-from test_nominations import PDF, files, nomination, post, propose, publish_with, vote  # noqa: F401 - `files` is autouse
+from test_nominations import (PDF, after_the_window, files, nomination, post, propose, publish_with,  # noqa: F401
+                              vote)  # `files` is autouse
 
 
 def all_text(doc) -> str:
@@ -27,10 +28,10 @@ def docx(client, path):
     return Document(io.BytesIO(response.data))
 
 
-def assert_administrative(doc, symbol):
+def assert_administrative(doc, symbol, day="10"):
     text = all_text(doc)
     for line in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "UBND XÃ BÌNH LƯ",
-                 "Bình Lư, ngày 10 tháng 02 năm 2026", "Nơi nhận:"):
+                 f"Bình Lư, ngày {day} tháng 02 năm 2026", "Nơi nhận:"):
         assert line in text
     assert f"/{symbol}" in text or "Số: " in text
     assert doc.styles["Normal"].font.name == "Times New Roman"
@@ -77,11 +78,12 @@ def test_the_aggregate_report_is_an_administrative_document_with_each_units_word
 def test_the_draft_decision_lists_the_nominees_and_then_carries_the_approved_number(actor):
     publish_with(actor, {"Lò Văn Sáng": "1", "Tao Văn Nọi": "1"})
     doc = docx(actor.client, "/exports/decision.docx")
-    assert_administrative(doc, "QĐ-UBND")
+    assert_administrative(doc, "QĐ-UBND", day="19")  # published after the filing deadline
     awards = doc.tables[1]
     assert [row.cells[1].text for row in awards.rows[1:]] == ["Lò Văn Sáng, Trưởng bản", "Tao Văn Nọi, Trưởng bản"]
     assert "QUYẾT ĐỊNH:" in all_text(doc) and "Nguyễn Thị Nhàn" in all_text(doc)
 
+    after_the_window()
     switch(actor, "chutich")
     form = form_data(soup(actor.client.get("/decision")).select_one("#decision"))
     actor.client.post("/decision", data={**form, "number": "25/QĐ-UBND", "awards": [str(nomination().id)]})

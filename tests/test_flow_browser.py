@@ -1,6 +1,6 @@
 """Real gunicorn, real Chromium, the whole commendation flow: a village files its sơ kết and a proposal,
-the office accepts and sends, the council votes, the office publishes, anyone reads /cong-khai,
-the leader approves and the public page shows the decision."""
+the office accepts and sends, the council votes, after the filing deadline the office publishes, anyone reads
+/cong-khai, after the comment window the leader approves and the public page shows the decision."""
 from playwright.sync_api import expect
 
 from portal.models import Unit
@@ -8,7 +8,15 @@ from portal.models import Unit
 from conftest import log_in
 
 
-def test_from_a_villages_proposal_to_a_published_decision(server, browser):
+def move_clock(gunicorn, day):
+    """The server starts again on another day; the browsers keep their sessions."""
+    gunicorn.stop()
+    gunicorn.env["PORTAL_TODAY"] = day
+    gunicorn.start()
+
+
+def test_from_a_villages_proposal_to_a_published_decision(gunicorn, browser):
+    server = gunicorn.base
     board = log_in(browser, server, "vanhoa")
     unit = Unit.get(Unit.code == "ban-na-bo")
     filing = board.locator(f"#unit-{unit.id} td.filing")
@@ -50,9 +58,10 @@ def test_from_a_villages_proposal_to_a_published_decision(server, browser):
     expect(council.locator("#tally")).to_contain_text("1 đồng ý")
     expect(council.locator("#vote [role=status]")).to_contain_text("Đã ghi phiếu bình xét")  # through htmx
 
+    move_clock(gunicorn, "2026-02-19")  # the filing deadline, 23:59 on 18/02, has passed
     office.reload()
     office.click("#publish button")
-    expect(office.locator("#published")).to_contain_text("15/02/2026")
+    expect(office.locator("#published")).to_contain_text("24/02/2026")
 
     public = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
     public.goto(server + "/cong-khai")
@@ -61,6 +70,7 @@ def test_from_a_villages_proposal_to_a_published_decision(server, browser):
     public.click("#opinion button")
     expect(public.locator("#flash")).to_contain_text("Cảm ơn")
 
+    move_clock(gunicorn, "2026-02-25")  # the comment window ended with 24/02
     leader = log_in(browser, server, "chutich")
     leader.goto(server + "/decision")
     leader.fill("#number", "25/QĐ-UBND")
@@ -68,5 +78,5 @@ def test_from_a_villages_proposal_to_a_published_decision(server, browser):
     expect(leader.locator("#approved")).to_contain_text("25/QĐ-UBND")
 
     public.reload()
-    expect(public.locator("#decision h2")).to_have_text("Quyết định số 25/QĐ-UBND ngày 10/02/2026")
+    expect(public.locator("#decision h2")).to_have_text("Quyết định số 25/QĐ-UBND ngày 25/02/2026")
     expect(public.locator("#decision li")).to_contain_text("Lò Văn Sáng")

@@ -72,7 +72,7 @@ def test_a_board_stream_scores_the_units_ticked_while_it_is_open_as_the_board_wo
 
     def ticks_meanwhile():
         time.sleep(0.4)
-        with database.connection_context():
+        with short_streams.app_context(), database.connection_context():  # the clock reads the app's config
             tick("ban-na-bo", 2)
             tick("ban-na-it", 3, state="doing")
             tick("ban-binh-lu", 1, state="na")

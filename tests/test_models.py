@@ -1,9 +1,11 @@
 """The domain rules under every page: idempotent set-state, versions, the event log, scores."""
+import datetime as dt
 import json
 
 import pytest
 
-from portal.models import Check, Event, Stale, Unit, User, set_check, utcnow
+from portal import clock
+from portal.models import Check, Event, Lockout, Stale, Unit, User, set_check
 from portal.progress import progress
 from portal.text import nfc, vn_sort_key
 
@@ -84,12 +86,19 @@ def test_text_is_normalised_to_nfc():
     assert nfc(decomposed) == "Bản Nà Bỏ" and len(nfc(decomposed)) == 9
 
 
-def test_five_failures_in_a_row_lock_the_account(app):
-    head = User.get(User.username == "ban-na-bo")
-    now = utcnow()
+def test_five_failures_close_together_lock_the_username_from_that_address_only(app):
+    now, window = clock.utc_now(), dt.timedelta(minutes=15)
     for _ in range(4):
-        head.record_login(False, now, 5, 15)
-    assert not head.is_locked(now)
-    head.record_login(False, now, 5, 15)
-    assert head.is_locked(now)
-    assert not head.is_locked(head.locked_until)
+        assert not Lockout.fail("ban-na-bo", "10.0.0.9", now, 5, 15)
+    assert Lockout.locked_until_for("ban-na-bo", "10.0.0.9", now) is None
+    assert Lockout.fail("ban-na-bo", "10.0.0.9", now, 5, 15)
+    assert Lockout.locked_until_for("ban-na-bo", "10.0.0.9", now) == now + window
+    assert Lockout.locked_until_for("ban-na-bo", "10.0.0.1", now) is None
+    assert Lockout.locked_until_for("ban-na-bo", "10.0.0.9", now + window) is None
+
+
+def test_failures_far_apart_never_lock(app):
+    start = clock.utc_now()
+    for i in range(10):
+        assert not Lockout.fail("ban-na-bo", "10.0.0.9", start + dt.timedelta(minutes=16 * i), 5, 15)
+    assert Lockout.select().count() == 1  # the older rows went as they aged

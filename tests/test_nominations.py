@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from flask import current_app
 
 from portal.models import Campaign, Comment, Event, Nomination, Opinion, Publication, Unit, User, Vote
 
@@ -32,6 +33,20 @@ def post(actor, path, **data):
 
 def nomination(name="Lò Văn Sáng") -> Nomination:
     return Nomination.get(Nomination.name == name, Nomination.campaign == Campaign.current())
+
+
+def after_filing():
+    """The clock moves past the filing deadline (23:59 on 18/02), when the list may be published; a pinned
+    moment keeps its time of day."""
+    config = current_app.config
+    config["TODAY"] = "2026-02-19"
+    if config.get("NOW"):
+        config["NOW"] = "2026-02-19" + config["NOW"][10:]
+
+
+def after_the_window():
+    """The clock moves past the last day the public comments on the published list, when the leader may decide."""
+    current_app.config["TODAY"] = (Publication.get().closes_on + dt.timedelta(days=1)).isoformat()
 
 
 def add_council_members(count):
@@ -332,22 +347,25 @@ def test_publishing_approves_what_the_council_passed_and_opens_the_comment_windo
     vote(actor, nomination("Tao Văn Nọi"), "0")
     assert post(actor, "/publication").status_code == 403
     switch(actor, "vanhoa")
+    after_filing()
     publish = form_data(soup(actor.client.get("/awards")).select_one("#publish"))
     assert actor.client.post("/publication", data=publish).status_code == 303
     assert (nomination().state, nomination("Tao Văn Nọi").state) == ("approved", "rejected")
-    assert Publication.get().closes_on == dt.date(2026, 2, 15)  # today 10/02 + 5 days
+    assert Publication.get().closes_on == dt.date(2026, 2, 24)  # today 19/02 + 5 days
     assert Event.get(Event.kind == "publication.open")
     switch(actor, "hoidong")
     assert post(actor, f"/nominations/{nomination().id}/vote", agree="0").status_code == 409
 
 
 def publish_with(actor, votes: dict):
-    """Proposals for each name sent; the council votes as given ("1" agree, "0" disagree); the office publishes."""
+    """Proposals for each name sent; the council votes as given ("1" agree, "0" disagree); after the filing deadline
+    the office publishes."""
     sent(actor, *votes)
     switch(actor, "hoidong")
     for name, agree in votes.items():
         vote(actor, nomination(name), agree)
     switch(actor, "vanhoa")
+    after_filing()
     post(actor, "/publication")
 
 
@@ -358,6 +376,7 @@ def approve(actor, **changes):
 
 def test_the_leader_approves_the_decision_with_the_awards_chosen(actor):
     publish_with(actor, {"Lò Văn Sáng": "1", "Tao Văn Nọi": "1"})
+    after_the_window()
     assert post(actor, "/decision", number="1/QĐ").status_code == 403
     switch(actor, "chutich")
     form = soup(actor.client.get("/decision")).select_one("#decision")

@@ -7,7 +7,7 @@ import pytest
 from portal.models import Event, Opinion, Publication
 
 from conftest import csrf_token, form_data, soup, switch
-from test_nominations import files, publish_with  # noqa: F401 - `files` is an autouse fixture
+from test_nominations import after_the_window, files, publish_with  # noqa: F401 - `files` is an autouse fixture
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_anyone_sees_the_approved_list_without_logging_in(published):
     page = soup(published.client.get("/cong-khai"))
     names = [li.select_one("b").text for li in page.select("#approved li")]
     assert names == ["Lò Văn Sáng"]  # the council did not pass the other
-    assert "15/02/2026" in page.select_one(".due").text
+    assert "24/02/2026" in page.select_one(".due").text
     assert page.select_one("#opinion")
 
 
@@ -77,21 +77,22 @@ def test_opinions_are_rate_limited_per_address(published, app):
 
 def test_after_the_window_closes_no_opinion_is_taken(published, app):
     form = opinion_form(published.client)
-    app.config["TODAY"] = "2026-02-16"
+    app.config["TODAY"] = "2026-02-25"
     assert soup(published.client.get("/cong-khai")).select_one("#opinion") is None
     assert published.client.post("/cong-khai/y-kien", data={**form, "text": "muộn"}).status_code == 303
     assert not Opinion.select().exists()
 
 
 def test_once_the_leader_approves_the_page_shows_the_decision(published):
+    after_the_window()
     published.login("chutich")
     form = form_data(soup(published.client.get("/decision")).select_one("#decision"))
-    published.client.post("/decision", data={**form, "number": "25/QĐ-UBND", "signed_on": "2026-02-16"})
-    assert Publication.get().decision_date == dt.date(2026, 2, 16)
+    published.client.post("/decision", data={**form, "number": "25/QĐ-UBND", "signed_on": "2026-02-25"})
+    assert Publication.get().decision_date == dt.date(2026, 2, 25)
     published.client.post("/logout", data={"csrf_token": csrf_token(published.client)})
     page = soup(published.client.get("/cong-khai"))
     decision = page.select_one("#decision")
-    assert "Quyết định số 25/QĐ-UBND ngày 16/02/2026" in decision.select_one("h2").text
+    assert "Quyết định số 25/QĐ-UBND ngày 25/02/2026" in decision.select_one("h2").text
     assert [li.select_one("b").text for li in decision.select("li")] == ["Lò Văn Sáng"]
     assert "Nguyễn Thị Nhàn" in decision.text
     assert page.select_one("#opinion") is None
