@@ -1,4 +1,5 @@
 """Login, logout, and who may open which page."""
+import datetime as dt
 import secrets
 from functools import wraps
 
@@ -135,6 +136,8 @@ def login():
         if error is None:
             _fresh_session()
             login_user(user)
+            # A unit's phone stays signed in when the browser closes: its outbox is sent after a restart.
+            session.permanent = user.role == "unit"
             return redirect(_safe_next(request.args.get("next")) or landing_url(user), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
@@ -158,4 +161,5 @@ def logout():
 
 def init_app(app):
     login_manager.init_app(app)
+    app.permanent_session_lifetime = dt.timedelta(days=app.config["SESSION_DAYS"])
     app.register_blueprint(bp)

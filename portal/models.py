@@ -690,7 +690,7 @@ class ClientWrite(BaseModel):
     client_id = CharField(max_length=40)
     kind = CharField()  # check | evidence | report | nomination
     ref = IntegerField(null=True)  # what the write made (a nomination's id), for the answer to a resend
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=utc_now)
 
     class Meta:
         indexes = ((("unit", "client_id"), True),)

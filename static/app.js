@@ -18,7 +18,8 @@
   });
   document.addEventListener("htmx:oobBeforeSwap", function (e) {
     var target = e.detail.target, active = document.activeElement;
-    if (target && (target.classList.contains("pending") || (active && active.tagName === "TEXTAREA" && target.contains(active)))) {
+    if (target && (target.classList.contains("pending") || target.querySelector(".conflict") ||
+                   (active && active.tagName === "TEXTAREA" && target.contains(active)))) {
       e.preventDefault();
     }
   });

@@ -59,8 +59,10 @@
         });
       });
     }
-    sending = next().catch(function () { if (hooks.failed) hooks.failed(); })
-      .then(function () { sending = null; });
+    // One sender at a time across the pages and the worker (Background Sync), where the browser can tell.
+    var locks = self.navigator && navigator.locks;
+    sending = (locks ? locks.request("outbox", next) : next()).catch(function () { if (hooks.failed) hooks.failed(); })
+      .then(function () { sending = null; if (hooks.done) return hooks.done(); });
     return sending;
   }
 
@@ -154,13 +156,17 @@
       var mine = box.querySelector('.states button[value="' + entry.state + '"]');
       var note = document.createElement("p");
       note.className = "conflict";
-      note.textContent = "Bạn đã chọn “" + (mine ? mine.textContent : entry.state) + "” (chưa lưu). Đang lưu: “" +
+      note.textContent = "Bạn đã chọn “" + (mine ? mine.textContent : entry.state) + "” (chưa lưu). Đã lưu: “" +
         (box.querySelector('.states button[aria-pressed="true"]') || {}).textContent + "”. ";
       var keep = document.createElement("button");
       keep.name = "state";
       keep.value = entry.state;
       keep.textContent = "Giữ lựa chọn của tôi";
-      note.appendChild(keep);
+      var theirs = document.createElement("button");
+      theirs.type = "button";
+      theirs.textContent = "Giữ bản đã lưu";
+      theirs.onclick = function () { note.remove(); };
+      note.append(keep, " ", theirs);
       box.querySelector("form").insertBefore(note, box.querySelector("details"));
     }
   }
@@ -169,7 +175,9 @@
     sending: function (entry) { mark(entry, "Đang gửi…"); },
     progress: function (entry, p) { mark(entry, "Đang gửi… " + Math.round(p * 100) + "%"); },
     settled: function (entry, res) { settled(entry, res); count(); },
-    failed: function () { show(); }
+    done: reconcile,
+    // Not sent (no answer, a server error): tried again in a while even if the link never drops.
+    failed: function () { show(); if (navigator.onLine) setTimeout(flush, 20000); }
   };
 
   function show() {
@@ -177,6 +185,18 @@
   }
 
   function flush() { return outbox.flush(hooks).then(count); }
+
+  /* A row still marked as waiting whose change the worker sent meanwhile (Background Sync, before this page
+     opened): the live stream's update of it was held back, so the page's part is fetched as saved now. */
+  function reconcile() {
+    return outbox.all().then(function (list) {
+      var waiting = list.map(function (e) { return e.box; });
+      var sent = Array.prototype.some.call(document.querySelectorAll(".pending"), function (box) {
+        return waiting.indexOf(box.id) < 0;
+      });
+      if (sent) return htmx.ajax("GET", location.pathname, { target: "main", select: "main", swap: "outerHTML" }).then(banner);
+    });
+  }
 
   /* A phone photo (3–5 MB) becomes a JPEG of at most 1280 px: upright (EXIF orientation), without metadata. */
   function shrink(file) {

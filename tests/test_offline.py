@@ -19,8 +19,10 @@ def phone(tmp_path):
     """Opens the same phone (browser profile) again and again: what it kept survives closing the browser."""
     with sync_playwright() as p:
         def open_phone():
-            return p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM, args=ARGS,
-                                                        viewport={"width": 360, "height": 740})
+            context = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM,
+                                                           args=ARGS, viewport={"width": 360, "height": 740})
+            context.on("console", lambda m: print("console:", m.type, m.text))  # shown when a test fails
+            return context
         yield open_phone
 
 
@@ -42,6 +44,11 @@ def until(page, script):
             return
         page.wait_for_timeout(100)
     pytest.fail(f"never true: {script}")
+
+
+def emptied(page):
+    """Waits until the page's outbox has sent everything it held."""
+    until(page, "() => window.outbox !== undefined && outbox.all().then(list => list.length === 0)")
 
 
 def kept_for_offline(page):
@@ -94,11 +101,10 @@ def test_changes_made_with_no_signal_survive_a_closed_browser_and_are_saved_once
     context.close()
     assert Check.select().where(Check.unit == unit).count() == 0
 
-    context = phone()  # the phone back on the hill, with signal; the restart ended her session
-    page = context.pages[0]
-    page.goto(server + "/login")
+    context = phone()  # the phone back on the hill, with signal: still signed in
     page = checklist(context, server)
-    expect(page.locator("#outbox-count")).to_be_hidden(timeout=20000)
+    emptied(page)
+    expect(page.locator("#outbox-count")).to_be_hidden()
     for task in tasks[:4]:
         expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
     assert {c.task_id: c.state for c in Check.select().where(Check.unit == unit)} == {
@@ -111,30 +117,38 @@ def test_changes_made_with_no_signal_survive_a_closed_browser_and_are_saved_once
     context.close()
 
 
-def test_a_tick_whose_answer_was_lost_is_sent_again_and_saved_once(server, phone):
+def test_a_tick_and_a_photo_whose_answers_were_lost_are_sent_again_and_saved_once(server, phone, tmp_path):
     unit = Unit.get(Unit.code == "ban-na-bo")
     task = own_tasks(unit)[0]
+    (tmp_path / "anh.jpg").write_bytes(photo(1600, 1200))
     context = phone()
     page = checklist(context, server)
-    url = f"**/checks/{unit.id}/{task.id}"
-    lost = []
+    until(page, "() => window.outbox !== undefined")
+    posts = []
+    page.on("request", lambda r: r.method == "POST" and posts.append(r.url.removeprefix(server)))
 
     def save_then_lose_the_answer(route):
         route.fetch()  # the server saves it
-        lost.append(route.request.url)
-        page.unroute(url)
         route.abort()  # and the answer never comes back
 
-    page.route(url, save_then_lose_the_answer)
-    page.locator(f"#task-{task.id} button[value=done]").first.click()
-    expect(page.locator(f"#check-{task.id} .sync")).to_have_text("Chờ gửi")
-    assert lost and Check.get(Check.unit == unit, Check.task == task).state == "done"
+    for url, change in ((f"/checks/{unit.id}/{task.id}",
+                         lambda: page.locator(f"#task-{task.id} button[value=done]").first.click()),
+                        (f"/evidence/{unit.id}/{task.id}",
+                         lambda: page.set_input_files(f"#file-{task.id}", str(tmp_path / "anh.jpg")))):
+        page.route("**" + url, save_then_lose_the_answer, times=1)
+        change()
+        expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 1")
+        page.reload()  # the outbox sends it again when the page opens
+        emptied(page)
+        assert posts.count(url) == 2
 
-    page.reload()  # the outbox sends it again when the page opens
     expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
-    expect(page.locator("#outbox-count")).to_be_hidden()
+    expect(page.locator(f"#evidence-{task.id} img")).to_have_count(1)
+    assert Check.get(Check.unit == unit, Check.task == task).state == "done"
     assert Event.select().where(Event.unit == unit, Event.kind == "check.set").count() == 1
-    assert ClientWrite.select().where(ClientWrite.unit == unit).count() == 1
+    assert Evidence.select().where(Evidence.unit == unit).count() == 1
+    assert Event.select().where(Event.unit == unit, Event.kind == "evidence.add").count() == 1
+    assert ClientWrite.select().where(ClientWrite.unit == unit).count() == 2
     context.close()
 
 
@@ -143,17 +157,24 @@ def test_a_change_refused_as_stale_shows_both_values_and_lets_the_user_choose(se
     task = own_tasks(unit)[0]
     context = phone()
     page = checklist(context, server)
-    # Another phone of the same unit says "doing" meanwhile.
-    set_check(unit, task, "doing", "", 0, User.get(User.username == "ban-na-bo"), task.area.campaign)
+    until(page, "() => window.outbox !== undefined")
 
+    context.set_offline(True)
     page.locator(f"#task-{task.id} button[value=done]").first.click()
+    expect(page.locator(f"#check-{task.id} .sync")).to_have_text("Chờ gửi")
+    # Meanwhile another phone of the same unit says "doing".
+    set_check(unit, task, "doing", "", 0, User.get(User.username == "ban-na-bo"), task.area.campaign)
+    context.set_offline(False)
+
     conflict = page.locator(f"#check-{task.id} .conflict")
-    expect(conflict).to_contain_text("Bạn đã chọn “Hoàn thành”")
-    expect(conflict).to_contain_text("Đang lưu: “Đang làm”")
+    expect(conflict).to_contain_text("Bạn đã chọn “Hoàn thành” (chưa lưu). Đã lưu: “Đang làm”")
+    expect(page.locator("#outbox-count")).to_be_hidden()
     assert Check.get(Check.unit == unit, Check.task == task).state == "doing"
 
-    conflict.locator("button").click()
+    conflict.get_by_role("button", name="Giữ lựa chọn của tôi").click()
     expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
+    expect(conflict).to_have_count(0)
+    emptied(page)
     assert Check.get(Check.unit == unit, Check.task == task).state == "done"
     context.close()
 
@@ -173,7 +194,7 @@ def test_a_twelve_megapixel_photo_costs_at_most_300_kb_on_the_wire_and_arrives_u
     page.set_input_files(f"#file-{task.id}", str(tmp_path / "IMG_0001.jpg"))
     expect(page.locator(f"#evidence-{task.id} img")).to_have_count(1)
 
-    sent = len(uploads[0].post_data_buffer)
+    sent = uploads[0].sizes()["requestBodySize"]
     assert len(original) > 1_000_000 and sent <= 300 * 1024, (len(original), sent)
     evidence = Evidence.get(Evidence.unit == unit)
     assert (evidence.width, evidence.height) == (960, 1280)
