@@ -11,6 +11,14 @@
     document.head.appendChild(script);
   }
   if (later) window.addEventListener("load", function () { load(later.split(" ")); });
+  // The unit's page was shown from the phone's cache and has changed since: the worker kept the new copy.
+  if (later && navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", function (e) {
+    if (e.data !== "fresh") return;
+    caches.match(location.pathname).then(function (r) { return r && r.text(); }).then(function (html) {
+      if (html) htmx.swap("main", html, { swapStyle: "outerHTML" }, { select: "main" });
+      document.dispatchEvent(new Event("page:fresh"));
+    });
+  });
 
   document.addEventListener("htmx:sseMessage", function (e) {
     var id = e.detail.lastEventId, elt = e.target, url = elt.getAttribute("sse-connect");

@@ -144,8 +144,14 @@
   function settled(entry, res) {
     seen();
     if (entry.page) {
-      if (res.status < 300) location.assign(res.url);
-      else document.documentElement.innerHTML = res.text;  // the form again, with what was typed and why
+      caches.delete("pages");  // the phone's copies of the pages predate this change
+      // The answer (the page saved, or the form again with what was typed and why) where it was made; a
+      // refusal is shown wherever the user is now.
+      if (entry.from === location.pathname || res.status >= 300) {
+        htmx.swap("main", res.text, { swapStyle: "outerHTML" }, { select: "main" });
+        if (res.url !== location.href) history.pushState(null, "", res.url);
+        banner();
+      }
       return;
     }
     var box = document.getElementById(entry.box);
@@ -220,7 +226,7 @@
       else if (value.size) file = [name, value];
     });
     var check = form.closest(".check"), evidence = form.closest(".evidence");
-    var entry = { url: form.getAttribute("action"), fields: fields, page: !check && !evidence,
+    var entry = { url: form.getAttribute("action"), fields: fields, page: !check && !evidence, from: location.pathname,
                   box: (check || evidence || {}).id, state: check && submitter ? submitter.value : null };
     if (!file) return Promise.resolve(entry);
     return shrink(file[1]).then(function (blob) {
@@ -253,6 +259,7 @@
   });
 
   window.addEventListener("online", function () { banner(); flush(); });
+  document.addEventListener("page:fresh", function () { banner(); show(); });
   window.addEventListener("offline", banner);
   document.addEventListener("htmx:sseOpen", seen);
   // Loaded after the page (app.js): the outbox, the worker and the shell it keeps never slow the first visit.

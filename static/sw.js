@@ -33,7 +33,12 @@ function page(e, path) {
           return res;
         });
       if (!hit) return fresh;
-      e.waitUntil(fresh.catch(function () {}));
+      // Changed since the copy shown: the page takes the new copy from the cache (no second download).
+      e.waitUntil(fresh.then(function (res) {
+        if (res !== hit && res.status === 200) {
+          return self.clients.get(e.resultingClientId).then(function (c) { if (c) c.postMessage("fresh"); });
+        }
+      }).catch(function () {}));
       return hit;
     });
   });

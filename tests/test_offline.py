@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 
-from portal.models import Check, ClientWrite, Event, Evidence, Task, Unit, set_check, User
+from portal.models import Check, ClientWrite, Event, Evidence, Nomination, Report, Task, Unit, User, set_check
 from conftest import CHROMIUM
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -176,6 +176,41 @@ def test_a_change_refused_as_stale_shows_both_values_and_lets_the_user_choose(se
     expect(conflict).to_have_count(0)
     emptied(page)
     assert Check.get(Check.unit == unit, Check.task == task).state == "done"
+    context.close()
+
+
+def test_a_report_draft_and_a_proposal_made_with_no_signal_are_saved_once_when_it_returns(server, phone):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    context = phone()
+    page = checklist(context, server)
+    until(page, "() => navigator.serviceWorker.controller !== null")
+    for path in ("/report", "/nominations/new"):  # pages she has opened before, so the phone keeps them
+        page.goto(server + path)
+        until(page, f"() => caches.open('pages').then(c => c.match('{path}')).then(Boolean)")
+
+    context.set_offline(True)
+    page.goto(server + "/report")
+    expect(page.locator("#offline")).to_contain_text("Đang ngoại tuyến")
+    page.fill("#highlights", "Làm 300 m đường bê tông")
+    page.get_by_role("button", name="Lưu bản nháp").click()
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 1")
+    page.goto(server + "/nominations/new")
+    page.fill("#name", "Lò Văn Sáng")
+    page.fill("#workplace", "Bản Nà Bỏ")
+    page.fill("#achievement", "Vận động 100% hộ đăng ký bản không ma túy")
+    page.select_option("#award", "giay-khen")
+    page.get_by_role("button", name="Gửi đề nghị").click()
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 2")
+    assert Nomination.select().count() == 0
+
+    context.set_offline(False)
+    expect(page.locator("main")).to_contain_text("Đã gửi đề nghị khen thưởng cho “Lò Văn Sáng”")
+    emptied(page)
+    expect(page).to_have_url(server + "/report")
+    assert Report.get(Report.unit == unit).highlights == "Làm 300 m đường bê tông"
+    assert Event.select().where(Event.unit == unit, Event.kind == "report.save").count() == 1
+    assert [n.name for n in Nomination.select().where(Nomination.unit == unit)] == ["Lò Văn Sáng"]
+    assert ClientWrite.select().where(ClientWrite.unit == unit).count() == 2
     context.close()
 
 
