@@ -298,7 +298,7 @@ def upload(page, picture) -> tuple[float, int]:
     page.locator("input[type=file]").first.set_input_files(picture)
     if not page.evaluate("() => document.documentElement.classList.contains('js')"):
         page.locator("form.upload button").first.click()  # the plain form, as before
-    page.locator(".evidence img").nth(shown).wait_for()
+    page.locator(".evidence img").nth(shown).wait_for(timeout=300_000)
     secs = time.perf_counter() - began
     page.wait_for_timeout(200)
     return secs, sent[0].sizes()["requestBodySize"]
@@ -315,9 +315,11 @@ def offline_rows(browser, base, link, picture):
     page.fill("#password", "demo2026")
     page.click("button.primary")
     throttle(page, link)
+    step(f"{link}: plain form upload")
     results["12 MP photo, plain form (before)"] = upload(page, picture)
     context.close()
 
+    step(f"{link}: with the service worker")
     page = log_in(browser, base, "ban-na-it")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     page.reload()

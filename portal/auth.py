@@ -161,5 +161,7 @@ def logout():
 
 def init_app(app):
     login_manager.init_app(app)
+    # A unit's cookie lasts as long as its session on the server, from the login: not re-sent with every answer.
     app.permanent_session_lifetime = dt.timedelta(days=app.config["SESSION_DAYS"])
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.register_blueprint(bp)

@@ -11,6 +11,7 @@ from pathlib import Path
 import brotli
 from flask import Blueprint, Response, abort, current_app, make_response, request, session, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from peewee import IntegrityError
 
 from . import clock
@@ -62,7 +63,8 @@ def revalidated(view):
     def wrapper(*args, **kwargs):
         campaign = Campaign.current()
         last = Event.select(Event.id).where(Event.unit == current_user.unit_id).order_by(Event.id.desc()).scalar()
-        seen = [current_user.id, session.get("csrf_token"), last, campaign and (campaign.id, campaign.revision),
+        generate_csrf()  # the session's token, made now if this is the first page since the login
+        seen = [current_user.id, session["csrf_token"], last, campaign and (campaign.id, campaign.revision),
                 clock.today().isoformat()]
         tag = hashlib.sha256(json.dumps(seen, default=str).encode()).hexdigest()[:20]
         if tag in request.if_none_match and not session.get("_flashes"):
