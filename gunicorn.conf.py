@@ -13,3 +13,11 @@ graceful_timeout = 5  # streams are cut at restart; browsers resume them from La
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(t)s %(h)s "%(r)s" %(s)s %(B)s %(M)sms'
+
+
+def post_fork(server, worker):
+    # psycopg2 waits for PostgreSQL in C, blocking the whole gevent worker; with this it yields to the other
+    # greenlets, so one slow query no longer stalls every open page and stream of the worker.
+    from psycogreen.gevent import patch_psycopg
+
+    patch_psycopg()

@@ -39,10 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     security.init_app(app)
 
-    from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, evidence, exports, nominations, outbox,
-                   pages, public, reminders, reports, sms, units)
+    from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, evidence, exports, lookup, meetings,
+                   nominations, outbox, pages, public, reminders, reports, sms, units)
 
     for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, units, accounts,
-                 reports, nominations, public, exports, sms, outbox):
+                 reports, nominations, public, exports, sms, meetings, lookup, outbox):
         part.init_app(app)
     return app

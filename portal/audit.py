@@ -38,6 +38,9 @@ KINDS = {
     "publication.open": "Công khai danh sách khen thưởng",
     "decision.approve": "Phê duyệt quyết định khen thưởng",
     "vote.cast": "Bỏ phiếu bình xét",
+    "meeting.save": "Ghi cuộc họp xét",
+    "award_rule.save": "Đặt ngưỡng bình xét",
+    "nomination.resend": "Gửi lại đề nghị khen thưởng đã sửa",
 }
 ACTIONS = {
     "create": "Tạo", "add": "Thêm", "update": "Sửa", "remove": "Gỡ", "delete": "Xóa", "archive": "Lưu trữ",

@@ -71,7 +71,7 @@ def events():
     """Live checklist: a tick made on another phone of the same unit shows here too."""
     unit, campaign = current_user.unit, current_campaign()
 
-    def render_events(batch):
+    def render(batch, fresh):  # drawn for this phone alone: its rows carry the session's CSRF token
         mine = [e for e in batch if e.kind == "check.set"]
         if not mine:
             return []
@@ -84,7 +84,7 @@ def events():
                 messages.append(live.message(e.id, "change", render_template("checklist/_live.html", task=task, **ctx)))
         return messages
 
-    return live.stream(live.cursor(), render_events, unit_id=unit.id)
+    return live.stream(live.cursor(), lambda: render, unit_id=unit.id)
 
 
 def own_task(unit_id: int, task_id: int):

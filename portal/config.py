@@ -26,7 +26,16 @@ def from_environment(instance: Path) -> dict:
         # Pins the moment (ISO 8601; without an offset it is commune time), for deadline tests.
         "NOW": env.get("PORTAL_NOW"),
         # A nomination passes when more than this share of the council's members agree.
-        "VOTE_MAJORITY": float(env.get("PORTAL_VOTE_MAJORITY", "0.5")),
+        "VOTE_MAJORITY": env.get("PORTAL_VOTE_MAJORITY", "0.5"),
+        # … of all the council's members, or of those at the meeting ("present"); the office sets it per award form.
+        "VOTE_BASE": env.get("PORTAL_VOTE_BASE", "members"),
+        # Per award form, "cap-tren=2/3,gia-dinh-van-hoa=0.5": the threshold until the office sets one.
+        "AWARD_THRESHOLDS": dict(pair.split("=", 1) for pair in env.get("PORTAL_AWARD_THRESHOLDS", "").split(",")
+                                 if "=" in pair),
+        # Nothing passes unless at least this share of the council's members attends the meeting.
+        "QUORUM": env.get("PORTAL_QUORUM", "2/3"),
+        # Giấy khen printed on the province's pre-printed A4 landscape forms: margins in cm (top,right,bottom,left).
+        "CERTIFICATE_MARGINS": env.get("PORTAL_CERTIFICATE_MARGINS", "2,2,2,2"),
         "PUBLIC_COMMENT_DAYS": int(env.get("PORTAL_PUBLIC_COMMENT_DAYS", "5")),
         # memory:// counts per gunicorn worker; redis://127.0.0.1:6379 shares one count between them all.
         "RATELIMIT_STORAGE_URI": env.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),

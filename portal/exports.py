@@ -125,8 +125,9 @@ def dossier(nomination_id):
     n = get_object_or_404(Nomination, Nomination.id == nomination_id, Nomination.campaign == campaign)
     listed = (Nomination.select().where(Nomination.campaign == campaign, Nomination.unit == n.unit,
                                         Nomination.state.not_in(Nomination.CLOSED)).order_by(Nomination.id))
-    data = documents.dossier(campaign, n, checklist_context(n.unit, campaign, readonly=True), listed,
-                             tallies([n])[n.id], Vote.select().where(Vote.nomination == n).order_by(Vote.at),
+    tally = tallies([n])[n.id]
+    votes = [] if tally.secret else Vote.select().where(Vote.nomination == n).order_by(Vote.at)  # a secret ballot
+    data = documents.dossier(campaign, n, checklist_context(n.unit, campaign, readonly=True), listed, tally, votes,
                              Comment.select().where(Comment.nomination == n).order_by(Comment.id), _leader_name())
     return _docx(data, f"ho-so-khen-thuong-{n.id}.docx")
 

@@ -1,16 +1,26 @@
 """Server-Sent Events read from the event log.
 
-The log is the only fan-out: every stream reads it with its own cursor, so a write in
-any worker or on any host reaches every viewer, and a viewer that reconnects with
-Last-Event-ID (or ?since=) gets exactly what it missed.
+The log is the only fan-out: a write in any worker or on any host reaches every viewer, and a viewer that
+reconnects with Last-Event-ID (or ?since=) gets exactly what it missed. Within a worker one reader, the hub,
+follows the log for every open stream: woken by PostgreSQL's NOTIFY at each commit (SQLite has none, so there
+it polls, once for the whole worker), it reads each batch once and hands it to all of them. An idle stream
+costs no query: a thousand phones left on their checklist cost what one does.
 """
+import queue
+import select
+import threading
 import time
 
+import psycopg2
 from flask import Response, current_app, request, stream_with_context
 
-from .db import database
+from .db import database, is_sqlite
 from .forms import MAX_INT
 from .models import Event
+
+# PostgreSQL wakes the hub at each commit; it also reads this often in case a notification was lost with its
+# connection (a restarted server, a cut link).
+LISTEN_SECONDS = 5
 
 
 def cursor() -> int:
@@ -28,35 +38,183 @@ def message(event_id: int, name: str, html: str) -> str:
     return f"id: {event_id}\nevent: {name}\n{data}\n"
 
 
-def stream(start: int, render, unit_id: int | None = None) -> Response:
-    """Streams `render(events)` (a list of SSE messages) for each batch of new events (of one unit only,
-    given `unit_id`: a unit's page needs no other, and reading the others for every open phone costs).
+class View:
+    """What streams of one kind show (a board with its filter), kept up to date from the log and drawn once
+    per batch for all of them. `render(events, fresh)` returns the messages for `events`, after taking
+    `fresh` into its state (the events it has not seen yet)."""
+
+    def __init__(self, render, position: int):
+        self.render, self.position = render, position
+        self.lock = threading.Lock()
+        self.drawn = {}  # (first id, last id) -> messages, since the state last changed
+        self.born = time.monotonic()
+
+    def messages(self, after: int, events: list) -> list[str]:
+        """The messages for `events`, which are every event in (after, events[-1].id]."""
+        with self.lock:
+            fresh = self.missed(after) + [e for e in events if e.id > max(self.position, after)]
+            if fresh:
+                self.position, self.drawn = fresh[-1].id, {}
+            key = (events[0].id, events[-1].id)
+            if key not in self.drawn:
+                self.drawn[key] = self.render(events, fresh)
+            return self.drawn[key]
+
+    def missed(self, after: int) -> list:
+        """Events this view has not seen that come before a batch it is given: a stream that joined the hub
+        after it was built can bring it a batch ahead of the streams that came before."""
+        events = []
+        while self.position < after:
+            batch = [e for e in Event.newer_than(self.position) if e.id <= after]
+            if not batch:
+                break
+            events += batch
+            self.position = batch[-1].id
+        return events
+
+
+class Hub:
+    """The one reader of the log in this worker, running while any stream is open."""
+
+    def __init__(self, url: str, poll: float):
+        self.url, self.poll = url, poll
+        self.lock = threading.Lock()
+        self.queues = set()
+        self.views = {}
+        self.position = 0
+        self.running = False
+        self.listener = None  # PostgreSQL: a connection of its own that LISTENs
+        self.reads = 0  # statements the hub has sent, for the tests and the bench
+
+    def join(self):
+        """A queue that gets every batch after the returned position."""
+        line = queue.SimpleQueue()
+        with self.lock:
+            if not self.running:
+                self.position, self.running = Event.last_id(), True
+                threading.Thread(target=self.run, daemon=True).start()
+            self.queues.add(line)
+            return line, self.position
+
+    def leave(self, line):
+        with self.lock:
+            self.queues.discard(line)
+
+    def view(self, key, build, lifetime: float) -> View:
+        """The shared view `key`, built by `build()` at the hub's position; rebuilt after `lifetime`, as a
+        stream would be, so that a board open for days picks up a changed campaign."""
+        with self.lock:
+            now = time.monotonic()
+            self.views = {k: v for k, v in self.views.items() if now - v.born < lifetime}
+            if key not in self.views:
+                self.views[key] = View(build(), self.position)
+            return self.views[key]
+
+    def run(self):
+        while True:
+            self.listen()
+            after, events = self.position, self.read()
+            with self.lock:
+                if events:
+                    self.position = events[-1].id
+                    for line in self.queues:
+                        line.put((after, events))
+                if not self.queues:
+                    self.running = False
+                    self.close()
+                    return
+            self.wait()
+
+    def read(self) -> list:
+        events = []
+        with database.connection_context():
+            while True:
+                self.reads += 1
+                batch = Event.newer_than(events[-1].id if events else self.position)
+                events += batch
+                if len(batch) < 500:
+                    return events
+
+    def listen(self):
+        """On PostgreSQL: LISTENs before the log is read, so no commit after the read goes unnoticed."""
+        if is_sqlite() or self.listener is not None:
+            return
+        try:
+            self.listener = psycopg2.connect(self.url)
+            self.listener.autocommit = True
+            self.listener.cursor().execute("LISTEN event")
+        except psycopg2.Error:
+            self.close()
+
+    def wait(self):
+        if self.listener is None:
+            time.sleep(self.poll)
+            return
+        try:
+            if select.select([self.listener], [], [], LISTEN_SECONDS)[0]:
+                self.listener.poll()
+                self.listener.notifies.clear()
+        except (psycopg2.Error, OSError):
+            self.close()
+            time.sleep(self.poll)
+
+    def close(self):
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
+
+
+def hub() -> Hub:
+    """This worker's hub (one per app, so that each test's app follows its own log)."""
+    config = current_app.config
+    return current_app.extensions.setdefault("live", Hub(config["DATABASE_URL"], config["LIVE_POLL_SECONDS"]))
+
+
+def stream(start: int, build, key=None, unit_id: int | None = None) -> Response:
+    """Streams, from `start`, the messages of the view `build()` returns (a `render(events, fresh)`, see View)
+    for each batch of new events (of one unit only, given `unit_id`). Streams with the same `key` in a worker
+    share one view, built once and drawn once per batch; without a key the view is the stream's own.
 
     The stream ends after LIVE_STREAM_SECONDS; the browser reconnects with Last-Event-ID,
     which lets workers recycle without anyone missing an event.
     """
-    poll = current_app.config["LIVE_POLL_SECONDS"]
-    lifetime = current_app.config["LIVE_STREAM_SECONDS"]
-    heartbeat = current_app.config["LIVE_HEARTBEAT_SECONDS"]  # keeps proxies from cutting an idle stream
-    database.close()  # hold no connection while waiting; each poll takes one briefly
+    config = current_app.config
+    lifetime = config["LIVE_STREAM_SECONDS"]
+    heartbeat = config["LIVE_HEARTBEAT_SECONDS"]  # keeps proxies from cutting an idle stream
+    here = hub()
+    database.close()  # hold no connection while waiting
 
     def generate():
-        position = start
-        yield "retry: 2000\n\n"
-        began = quiet_since = time.monotonic()
-        while time.monotonic() - began < lifetime:
+        with database.connection_context():
+            line, joined = here.join()
+        try:
             with database.connection_context():
-                events = Event.newer_than(position, unit_id=unit_id)
-                messages = render(events) if events else []
-            if events:
+                view = here.view(key, build, lifetime) if key is not None else View(build(), start)
+            yield "retry: 2000\n\n"
+            position = start
+            while position < joined:  # what the stream missed, before the hub's cursor: read here, once
+                with database.connection_context():
+                    events = [e for e in Event.newer_than(position, unit_id=unit_id) if e.id <= joined]
+                    messages = view.messages(position, events) if events else []
+                if not events:
+                    break
                 position = events[-1].id
-                quiet_since = time.monotonic()
                 yield from messages
-                continue
-            if time.monotonic() - quiet_since >= heartbeat:
-                quiet_since = time.monotonic()
-                yield ": heartbeat\n\n"
-            time.sleep(poll)
+            began = time.monotonic()
+            while (left := lifetime - (time.monotonic() - began)) > 0:
+                try:
+                    after, batch = line.get(timeout=min(heartbeat, left))
+                except queue.Empty:
+                    yield ": heartbeat\n\n"
+                    continue
+                events = [e for e in batch if e.id > position and unit_id in (None, e.unit_id)]
+                if events:
+                    with database.connection_context():
+                        messages = view.messages(max(after, position), events)
+                    position = events[-1].id
+                    yield from messages
+        finally:
+            here.leave(line)
 
     return Response(stream_with_context(generate()), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -12,6 +12,7 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     TextField,
@@ -454,7 +455,8 @@ class Event(BaseModel):
         if not is_sqlite():
             # Ids must become visible in order, or a live reader at id 11 would never see 10
             # committed after it. Held to commit; SQLite writers are serialised already.
-            database.execute_sql("SELECT pg_advisory_xact_lock(7210)")
+            # The notification, delivered at commit, wakes the live hub of every worker (portal/live.py).
+            database.execute_sql("SELECT pg_advisory_xact_lock(7210), pg_notify('event', '')")
         return execute(
             'INSERT INTO event (at, kind, user_id, campaign_id, unit_id, subject, "before", "after") '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -492,11 +494,12 @@ AWARDS = {
     "giay-khen": "Giấy khen của Chủ tịch UBND xã",
     "lao-dong-tien-tien": "Lao động tiên tiến",
     "cap-tren": "Đề nghị cấp trên khen thưởng",
+    "gia-dinh-van-hoa": "Gia đình văn hóa",
 }
-NOMINEE_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
+NOMINEE_KINDS = {"collective": "Tập thể", "individual": "Cá nhân", "household": "Hộ gia đình"}
 NOMINATION_STATES = {
     "proposed": "Chờ Phòng VH-XH xét", "withdrawn": "Đơn vị đã rút", "merged": "Đã gộp", "sent": "Đang trình Hội đồng",
-    "approved": "Hội đồng thông qua", "rejected": "Hội đồng không thông qua",
+    "approved": "Hội đồng thông qua", "rejected": "Hội đồng không thông qua", "returned": "Bị trả lại",
 }
 
 
@@ -681,6 +684,69 @@ class SmsIncoming(BaseModel):
 
 
 MODELS += [SmsMessage, SmsIncoming]
+
+
+# The council's meeting and the rule each award form is voted by (portal/awards.py, portal/meetings.py).
+BASES = {"members": "tổng số thành viên Hội đồng", "present": "số thành viên dự họp"}
+
+
+class Meeting(Versioned):
+    """The council's meeting (họp xét) of a campaign: who attended, and who, absent, answered in writing.
+    Votes are cast for it; the tally counts only theirs."""
+
+    campaign = ForeignKeyField(Campaign, unique=True, on_delete="CASCADE")
+    held_on = DateField()
+    place = CharField()
+    chair = ForeignKeyField(User, on_delete="RESTRICT")
+    secretary = ForeignKeyField(User, on_delete="RESTRICT")
+    present = TextField(default="[]")  # ids of the council members at the table, as JSON
+    in_writing = TextField(default="[]")  # ids of absent members who sent their votes in writing
+    version = IntegerField(default=0)
+
+    @property
+    def present_ids(self) -> list[int]:
+        return json.loads(self.present)
+
+    @property
+    def in_writing_ids(self) -> list[int]:
+        return json.loads(self.in_writing)
+
+    def as_dict(self):
+        return {"held_on": self.held_on.isoformat(), "place": self.place, "chair": self.chair_id,
+                "secretary": self.secretary_id, "present": self.present_ids, "in_writing": self.in_writing_ids}
+
+
+class AwardRule(BaseModel):
+    """How the council votes on one award form, as the office set it; a form without a row follows the
+    configuration (PORTAL_VOTE_MAJORITY, PORTAL_VOTE_BASE)."""
+
+    award = CharField(unique=True)
+    threshold = FloatField()  # passes with more than this share of the base agreeing
+    base = CharField(default="members")  # BASES
+    secret = BooleanField(default=False)  # counts shown, voters' names hidden everywhere
+
+
+class VoteMeeting(BaseModel):
+    """Which meeting a vote was cast for (a vote without a row was cast before any meeting was recorded)."""
+
+    vote = ForeignKeyField(Vote, unique=True, on_delete="CASCADE")
+    meeting = ForeignKeyField(Meeting, on_delete="CASCADE")
+
+    class Meta:
+        table_name = "vote_meeting"
+
+
+class NominationReturn(BaseModel):
+    """The office sent a proposal back to its unit, with the reason the unit reads."""
+
+    nomination = ForeignKeyField(Nomination, backref="returns", on_delete="CASCADE")
+    reason = TextField()
+    version = IntegerField()  # the version of the proposal that was returned
+    at = DateTimeField(default=utc_now)
+    by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+
+MODELS += [Meeting, AwardRule, VoteMeeting, NominationReturn]
 
 
 class ClientWrite(BaseModel):

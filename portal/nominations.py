@@ -1,7 +1,6 @@
 """Commendation proposals: units propose, the office merges and sends, the council votes,
 supervisors comment and the office answers, the office publishes, the leader decides."""
 import datetime as dt
-import math
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -13,6 +12,7 @@ from wtforms.validators import AnyOf, DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import clock, evidence, outbox
+from .awards import UNIT_EDITS, cast_for_meeting, last_return, logged_vote, may_vote, tallies
 from .auth import WATCHERS, roles_required
 from .checklist import current_campaign
 from .db import database
@@ -102,32 +102,6 @@ def duplicates(campaign: Campaign) -> dict:
     return found
 
 
-class Tally:
-    """Votes on one nomination against the majority rule (more than VOTE_MAJORITY of the council)."""
-
-    def __init__(self, votes, members: int, majority: float):
-        self.agree = sum(1 for v in votes if v.agree)
-        self.disagree = sum(1 for v in votes if not v.agree)
-        self.members = members
-        self.needed = math.floor(members * majority) + 1
-
-    @property
-    def passes(self) -> bool:
-        return self.agree >= self.needed
-
-
-def council_size() -> int:
-    return User.select().where(User.role == "council", User.active == True).count()  # noqa: E712
-
-
-def tallies(nominations) -> dict:
-    votes = {}
-    for vote in Vote.select().where(Vote.nomination.in_([n.id for n in nominations])):
-        votes.setdefault(vote.nomination_id, []).append(vote)
-    members, majority = council_size(), current_app.config["VOTE_MAJORITY"]
-    return {n.id: Tally(votes.get(n.id, []), members, majority) for n in nominations}
-
-
 def _nomination(nomination_id, campaign=None) -> Nomination:
     campaign = campaign or current_campaign()
     nomination = get_object_or_404(Nomination, Nomination.id == nomination_id, Nomination.campaign == campaign)
@@ -146,10 +120,12 @@ def new():
 def _new_page(campaign, form, status=200, message=None, nomination=None):
     """The proposal form: a new one, or `nomination` being corrected."""
     report = report_of(campaign, current_user.unit)
-    editable = nomination is None or nomination.state == "proposed"
+    editable = nomination is None or nomination.state in UNIT_EDITS
     closed = settled(campaign)
+    returned = nomination is not None and nomination.state == "returned"  # corrected after the deadline too
     return render_template("nominations/new.html", form=form, campaign=campaign, report=report, nomination=nomination,
-                           open=filing_open(campaign, report) and editable and not closed,
+                           open=(filing_open(campaign, report) or returned) and editable and not closed,
+                           returned=last_return(nomination) if returned else None,
                            message=message or closed), status
 
 
@@ -213,14 +189,15 @@ def edit(nomination_id):
     """The unit corrects its proposal while the office has not taken it up, until the deadline."""
     campaign = current_campaign()
     nomination = _nomination(nomination_id, campaign)
-    locked = _handled(nomination) if nomination.state != "proposed" else None
+    locked = _handled(nomination) if nomination.state not in UNIT_EDITS else None
     if request.method == "GET":
         return _new_page(campaign, NominationForm(obj=nomination), message=locked, nomination=nomination)
     refuse(settled(campaign))
     form = NominationForm()
     if locked:
         return _new_page(campaign, form, 409, locked, nomination)
-    if not filing_open(campaign, report_of(campaign, current_user.unit)):
+    resent = nomination.state == "returned"
+    if not resent and not filing_open(campaign, report_of(campaign, current_user.unit)):
         return _new_page(campaign, form, 400, LATE, nomination)
     if not form.validate_on_submit():
         return _new_page(campaign, form, 400, nomination=nomination)
@@ -231,10 +208,13 @@ def edit(nomination_id):
         return _new_page(campaign, form, 400, nomination=nomination)
     before = nomination.as_dict()
     _fill(nomination, form, attachment)
+    nomination.state = "proposed"  # a returned proposal, corrected, goes back to the office
     with database.atomic():
         nomination.save_from(posted_version("version"), "kind", "name", "position", "workplace", "achievement", "award",
-                             "nominee_key", "achievement_key", "attachment", "attachment_name", "attachment_type")
-        _record("nomination.update", nomination, before=before, after=nomination.as_dict())
+                             "nominee_key", "achievement_key", "attachment", "attachment_name", "attachment_type",
+                             "state")
+        _record("nomination.resend" if resent else "nomination.update", nomination, before=before,
+                after=nomination.as_dict())
     flash(f"Đã lưu đề nghị khen thưởng cho “{nomination.name}”.", "info")
     return redirect(url_for("reports.page", _anchor="nominations"), 303)
 
@@ -275,7 +255,7 @@ def stale(_):
         flash(f"Đã rút đề nghị khen thưởng cho “{current.name}”.", "info")
         return redirect(url_for("reports.page", _anchor="nominations"), 303)  # a retry raced the request it repeats
     form = NominationForm() if request.endpoint == "nominations.edit" else NominationForm(obj=current)
-    if current.state != "proposed":
+    if current.state not in UNIT_EDITS:
         return _new_page(campaign, form, 409, _handled(current), current)
     return _new_page(campaign, form, 409, "Đề nghị này vừa được sửa ở một máy khác. Nội dung bạn nhập vẫn còn "
                      "dưới đây; bấm “Lưu đề nghị” lần nữa nếu muốn thay bằng nội dung này.", current)
@@ -405,6 +385,9 @@ def vote(nomination_id):
         return _detail(nomination, 409, message="Đề nghị này không nằm trong thời gian bình xét.", vote_form=form)
     if not form.validate_on_submit():
         return _detail(nomination, 400, vote_form=form)
+    absent = may_vote(nomination.campaign, current_user)
+    if absent:
+        return _detail(nomination, 409, message=absent, vote_form=form)
     agree, comment = form.agree.data == "1", form.comment.data or ""
     with database.atomic():
         cast = Vote.get_or_none(Vote.nomination == nomination, Vote.user == current_user.id)
@@ -413,7 +396,8 @@ def vote(nomination_id):
             cast = cast or Vote(nomination=nomination, user=current_user.id)
             cast.agree, cast.comment, cast.at = agree, comment, clock.utc_now()
             cast.save()
-            _record("vote.cast", nomination, before=before, after={"agree": agree, "comment": comment})
+            _record("vote.cast", nomination, **logged_vote(nomination, before, {"agree": agree, "comment": comment}))
+        cast_for_meeting(nomination.campaign, cast)
     if wants_fragment():
         # The tally and the vote alone: one round trip for a member voting from a phone.
         return _detail(nomination, notice=f"Đã ghi phiếu bình xét lúc {clock.now():%H:%M}.")

@@ -90,6 +90,17 @@ ACCESS = {
     "nominations.send": ("office",),
     "nominations.answer": ("office",),
     "nominations.publish": ("office",),
+    "meetings.page": WATCHERS,
+    "meetings.minutes_docx": WATCHERS,
+    "meetings.submission_docx": WATCHERS,
+    "meetings.certificates_docx": WATCHERS,
+    "meetings.statistics_xlsx": WATCHERS,
+    "lookup.page": WATCHERS,
+    "lookup.export_xlsx": WATCHERS,
+    "lookup.hints": ALL,
+    "meetings.save": ("office",),
+    "meetings.rule": ("office",),
+    "meetings.return_nomination": ("office",),
     "reports.review": ("office",),
     "reports.reopen": ("office",),
 }
@@ -129,7 +140,8 @@ def objects(app, tmp_path):
         stylesheet = app.jinja_env.globals["asset"]("app.css").removeprefix("/static/")
     return {"unit_id": unit.id, "task_id": task.id, "campaign_id": campaign.id, "area_id": area.id,
             "user_id": user("ban-na-bo").id, "nomination_id": nomination.id, "comment_id": comment.id,
-            "evidence_id": {"evidence.thumbnail": photo.id}, "filename": stylesheet, "default": proof.id}
+            "evidence_id": {"evidence.thumbnail": photo.id}, "filename": stylesheet, "award": "giay-khen",
+            "default": proof.id}
 
 
 def png() -> bytes:

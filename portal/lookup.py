@@ -1,0 +1,78 @@
+"""Sổ vàng: every approved award of a person, a collective or a household across campaigns, found by name without
+diacritics ("nguyen van a" finds "Nguyễn Văn A"); the hints the proposal form shows as a name is typed."""
+import io
+
+from flask import Blueprint, request, send_file
+from openpyxl import Workbook
+
+from . import spreadsheet
+from .auth import WATCHERS, roles_required
+from .htmx import render
+from .models import AWARDS, NOMINEE_KINDS, Campaign, Nomination, Publication, fold
+from .sms import plain
+
+bp = Blueprint("lookup", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HINTS = 5  # what fits under the name field on a phone
+
+
+def searchable(text: str) -> str:
+    """One spelling for every way of typing a name: case, spaces and diacritics (đ as d) set aside."""
+    return plain(fold(text)).lower()
+
+
+def awards(query: str) -> list:
+    """Approved awards (named in a signed decision) whose nominee's name contains `query`, newest first.
+    Read whole and filtered here: a commune's golden book is a few thousand rows, and the accents-free
+    comparison is the same on both engines."""
+    wanted = searchable(query)
+    if not wanted:
+        return []
+    rows = (Nomination.select(Nomination, Campaign, Publication).join(Campaign)
+            .join(Publication, on=(Publication.campaign == Campaign.id), attr="publication")
+            .where(Nomination.awarded == True, Publication.approved_at.is_null(False))  # noqa: E712
+            .order_by(Publication.decision_date.desc(), Nomination.id))
+    return [n for n in rows if wanted in searchable(n.name)]
+
+
+def _query() -> str:
+    return (request.args.get("q") or request.args.get("name") or "")[:200]
+
+
+@bp.get("/tra-cuu")
+@roles_required(*WATCHERS)
+def page():
+    query = _query()
+    return render("lookup/page.html", "lookup/_results.html", query=query, found=awards(query))
+
+
+@bp.get("/tra-cuu/goi-y")
+@roles_required("unit", *WATCHERS)
+def hints():
+    """Under the proposal form's name field (htmx): this name's earlier awards, so nobody is proposed twice for
+    the same achievement unknowingly."""
+    query = _query()
+    found = awards(query) if len(searchable(query)) >= 3 else []
+    return render("lookup/page.html", "lookup/_hints.html", query=query, found=found[:HINTS], more=len(found) > HINTS)
+
+
+@bp.get("/tra-cuu.xlsx")
+@roles_required(*WATCHERS)
+def export_xlsx():
+    query = _query()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Sổ vàng")
+    spreadsheet.append(sheet, ["Họ tên / tên tập thể, hộ", "Đối tượng", "Đơn vị", "Đợt thi đua", "Hình thức",
+                               "Số quyết định", "Ngày quyết định"])
+    for n in awards(query) if query else []:
+        p = n.campaign.publication
+        spreadsheet.append(sheet, [n.name, NOMINEE_KINDS[n.kind], n.workplace, n.campaign.title, AWARDS[n.award],
+                                   p.decision_number, p.decision_date.strftime("%d/%m/%Y")])
+    out = io.BytesIO()
+    book.save(out)
+    return send_file(io.BytesIO(out.getvalue()), mimetype=XLSX, as_attachment=True, download_name="so-vang.xlsx",
+                     max_age=0)
+
+
+def init_app(app):
+    app.register_blueprint(bp)

@@ -1,0 +1,187 @@
+"""One reader of the event log per worker, for all its open streams: idle streams cost the database nothing
+each, and every stream still gets every event once, in order, resuming where it left off."""
+import http.client
+import logging
+import threading
+import time
+import urllib.parse
+
+import pytest
+
+from portal.db import database, is_sqlite
+from portal.models import Event
+
+from conftest import user
+from test_faults import Phone
+from test_live import messages, session_cookie, tick
+
+
+class EventReads(logging.Handler):
+    """Counts the statements on the event log the app sends, as peewee logs each one."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record):
+        sql = record.msg[0] if isinstance(record.msg, tuple) else str(record.msg)
+        self.count += " event " in f" {sql} ".replace('"', " ")
+
+
+@pytest.fixture
+def event_reads():
+    handler, logger = EventReads(), logging.getLogger("peewee")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def until(condition, seconds=10):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def open_boards(client, n, bodies, headers=None):
+    """Opens `n` board streams, each read to its end in a thread into `bodies`."""
+    def read():
+        bodies.append(client.get("/board/events", headers=headers or {}).get_data(as_text=True))
+
+    threads = [threading.Thread(target=read) for _ in range(n)]
+    [t.start() for t in threads]
+    return threads
+
+
+def open_streams(app) -> int:
+    """How many streams this app's worker has open."""
+    hub = app.extensions.get("live")
+    return len(hub.queues) if hub else 0
+
+
+def idle_reads(event_reads, seconds=1.0) -> int:
+    before = event_reads.count
+    time.sleep(seconds)
+    return event_reads.count - before
+
+
+def test_fifty_idle_boards_read_the_log_no_more_than_one_and_each_gets_every_tick_once(app, actor, event_reads):
+    app.config.update(LIVE_STREAM_SECONDS=8, LIVE_POLL_SECONDS=0.05, LIVE_HEARTBEAT_SECONDS=1)
+    actor.login("vanhoa")
+    bodies = []
+    threads = open_boards(actor.client, 1, bodies)
+    assert until(lambda: open_streams(app) == 1)
+    time.sleep(0.3)
+    one = idle_reads(event_reads)
+    threads += open_boards(actor.client, 49, bodies)
+    assert until(lambda: open_streams(app) == 50)
+    time.sleep(0.3)
+    fifty = idle_reads(event_reads)
+    assert fifty <= one + 3  # each stream polling on its own read 50 times as often
+    with app.app_context(), database.connection_context():
+        ids = tick("ban-na-bo", 2) + tick("cong-an", 1)
+    [t.join() for t in threads]
+    assert len(bodies) == 50
+    for body in bodies:
+        assert [int(m["id"]) for m in messages(body)] == ids
+
+
+def test_a_board_resuming_behind_the_worker_gets_exactly_what_it_missed_then_what_follows(app, actor):
+    app.config.update(LIVE_STREAM_SECONDS=3, LIVE_POLL_SECONDS=0.05, LIVE_HEARTBEAT_SECONDS=1)
+    actor.login("vanhoa")
+    watching = []
+    threads = open_boards(actor.client, 1, watching)
+    assert until(lambda: open_streams(app) == 1)
+    with app.app_context(), database.connection_context():
+        seen = tick("ban-na-bo", 2)
+        assert until(lambda: app.extensions["live"].position >= seen[-1])
+        missed = tick("ban-na-it", 2)
+        assert until(lambda: app.extensions["live"].position >= missed[-1])
+    resumed = []
+    threads += open_boards(actor.client, 1, resumed, headers={"Last-Event-ID": str(seen[-1])})
+    assert until(lambda: open_streams(app) == 2)
+    with app.app_context(), database.connection_context():
+        later = tick("cong-an", 1)
+    [t.join() for t in threads]
+    assert [int(m["id"]) for m in messages(watching[0])] == seen + missed + later
+    assert [int(m["id"]) for m in messages(resumed[0])] == missed + later
+
+
+# --- on the real gunicorn ----------------------------------------------------------------
+
+@pytest.fixture
+def server_env():
+    return {"WEB_CONCURRENCY": "1", "PORTAL_LIVE_HEARTBEAT_SECONDS": "1"}
+
+
+class Board:
+    """A board stream on the server, read in a thread until closed."""
+
+    def __init__(self, base, cookie):
+        self.conn = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=30)
+        self.conn.request("GET", "/board/events", headers={"Cookie": cookie})
+        self.response = self.conn.getresponse()
+        assert self.response.status == 200
+        self.body = ""
+        threading.Thread(target=self.read, daemon=True).start()
+
+    def read(self):
+        try:
+            while line := self.response.fp.readline():
+                self.body += line.decode()
+        except (OSError, ValueError, AttributeError):  # closed by the test
+            pass
+
+    def ids(self):
+        return [int(m["id"]) for m in messages(self.body)]
+
+    def close(self):
+        self.conn.close()
+
+
+def event_scans() -> int:
+    """How many times PostgreSQL has read the event table, by its own statistics."""
+    database.execute_sql("SELECT pg_stat_clear_snapshot()")
+    return database.execute_sql(
+        "SELECT seq_scan + COALESCE(idx_scan, 0) FROM pg_stat_user_tables WHERE relname = 'event'").fetchone()[0]
+
+
+def idle_scans(seconds=3.0) -> int:
+    # A backend reports its statistics when it goes idle, but when many report at once the ones that find the
+    # statistics locked try again 10 s later: without the wait, the opening of the streams would count.
+    time.sleep(11)
+    before = event_scans()
+    time.sleep(seconds)
+    return event_scans() - before
+
+
+def test_fifty_idle_boards_on_one_worker_cost_the_database_what_one_does(server, app):
+    cookie = session_cookie(server, "vanhoa")
+    boards = [Board(server, cookie)]
+    database.close()
+    if not is_sqlite():  # SQLite keeps no statistics: the test above counts the app's own statements
+        one = idle_scans()
+    boards += [Board(server, cookie) for _ in range(49)]
+    if not is_sqlite():
+        fifty = idle_scans()
+        assert fifty <= one + 3  # each stream polling on its own: ~600 more
+    ids = tick("ban-na-bo", 2)
+    assert until(lambda: all(board.ids() == ids for board in boards))
+    [board.close() for board in boards]
+
+
+@pytest.mark.parametrize("server_env", [{"WEB_CONCURRENCY": "2", "PORTAL_LIVE_HEARTBEAT_SECONDS": "1"}])
+def test_a_tick_served_by_one_worker_reaches_the_boards_on_every_worker(server, app, server_env):
+    cookie = session_cookie(server, "vanhoa")
+    boards = [Board(server, cookie) for _ in range(8)]  # spread over both workers
+    phone = Phone(server, "ban-na-bo")
+    saved = [phone.tick(action)[0] for action in list(phone.rows)[:2]]
+    assert all(saved)
+    database.close()
+    ids = [e.id for e in Event.select().where(Event.user == user("ban-na-bo")).order_by(Event.id)]
+    assert len(ids) == 2
+    assert until(lambda: all(board.ids() == ids for board in boards))
+    [board.close() for board in boards]
