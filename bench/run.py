@@ -297,7 +297,7 @@ def upload(page, picture) -> tuple[float, int]:
     began = time.perf_counter()
     page.locator("input[type=file]").first.set_input_files(picture)
     if not page.evaluate("() => document.documentElement.classList.contains('js')"):
-        page.locator("form.upload button").first.click()  # the plain form, as before
+        page.locator("form.upload button").first.click(timeout=300_000)  # the plain form, as before
     page.locator(".evidence img").nth(shown).wait_for(timeout=300_000)
     secs = time.perf_counter() - began
     page.wait_for_timeout(200)
