@@ -297,8 +297,8 @@ def upload(page, picture) -> tuple[float, int]:
     began = time.perf_counter()
     page.locator("input[type=file]").first.set_input_files(picture)
     if not page.evaluate("() => document.documentElement.classList.contains('js')"):
-        page.locator("form.upload button").first.click(timeout=300_000)  # the plain form, as before
-    page.locator(".evidence img").nth(shown).wait_for(timeout=300_000)
+        page.locator("form.upload button").first.click(timeout=900_000)  # the plain form, as before
+    page.locator(".evidence img").nth(shown).wait_for(timeout=900_000)
     secs = time.perf_counter() - began
     page.wait_for_timeout(200)
     return secs, sent[0].sizes()["requestBodySize"]
@@ -371,6 +371,7 @@ def main():
                         shown = f"{secs * 1000:.0f} ms" + (f", {size / 1024:.1f} KB" if size is not None else "")
                         rows.append((link, name, shown))
                         results[f"{link}: {name}"] = {"seconds": secs, "bytes": size}
+                        step(f"{link}: {name}: {shown}")
                 browser.close()
             if args.offline:
                 return report(rows, results)
