@@ -301,7 +301,7 @@ def upload(page, picture) -> tuple[float, int]:
     page.locator(".evidence img").nth(shown).wait_for(timeout=900_000)
     secs = time.perf_counter() - began
     page.wait_for_timeout(200)
-    return secs, sent[0].sizes()["requestBodySize"]
+    return secs, int(sent[0].all_headers()["content-length"])
 
 
 def offline_rows(browser, base, link, picture):
