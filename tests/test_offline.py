@@ -125,7 +125,8 @@ def test_a_tick_and_a_photo_whose_answers_were_lost_are_sent_again_and_saved_onc
     page = checklist(context, server)
     until(page, "() => window.outbox !== undefined")
     posts = []
-    page.on("request", lambda r: r.method == "POST" and posts.append(r.url.removeprefix(server)))
+    # The context sees the worker's requests too: Background Sync may resend it before the page does.
+    context.on("request", lambda r: r.method == "POST" and posts.append(r.url.removeprefix(server)))
 
     def save_then_lose_the_answer(route):
         route.fetch()  # the server saves it
