@@ -39,10 +39,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     security.init_app(app)
 
-    from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, evidence, exports, lookup, meetings,
-                   nominations, outbox, pages, public, reminders, reports, sms, units)
+    from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, confirm, evidence, exports, lookup,
+                   meetings, nominations, outbox, pages, points, public, registration, reminders, reports, sms, units)
 
     for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, units, accounts,
-                 reports, nominations, public, exports, sms, meetings, lookup, outbox):
+                 reports, nominations, public, exports, sms, meetings, lookup, registration, points, confirm,
+                 outbox):
         part.init_app(app)
     return app

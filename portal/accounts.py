@@ -10,6 +10,7 @@ from wtforms.validators import EqualTo, InputRequired, ValidationError
 
 from . import passwords
 from .auth import landing_url, roles_required
+from .confirm import unconfirmed
 from .db import database
 from .forms import Form
 from .models import Event, Lockout, Unit, User
@@ -100,6 +101,9 @@ def set_active(user_id):
     if active and account.unit and not account.unit.active:
         flash(f"Đơn vị “{account.unit.name}” đang ngừng; hãy kích hoạt lại đơn vị trước.", "error")
     elif active != account.active:
+        if not active and (asking := unconfirmed("account.deactivate", url_for("units.page", _anchor=f"user-{account.id}"),
+                                                 name=account.username)):
+            return asking
         with database.atomic():
             before = account.as_dict()
             account.active = active

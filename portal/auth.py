@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length
 from . import clock
 from .db import database, raw
 from .forms import Form
-from .models import Event, Lockout, Unit, User
+from .models import Campaign, Event, Lockout, Publication, Unit, User
 from .security import limiter
 from .text import clean
 
@@ -65,8 +65,16 @@ def roles_required(*roles):
     return decorator
 
 
+LANDINGS = {"unit": "checklist.page", "office": "board.page", "council": "nominations.index",
+            "leader": "nominations.decision", "supervisor": "nominations.index"}
+
+
 def landing_url(user) -> str:
-    return url_for("checklist.page") if user.role == "unit" else url_for("board.page")
+    """Each role's work: the unit its tasks, the council the proposals to vote on, the leader the decision
+    to approve (or the proposals while there is none), MTTQ what it may comment on, the office the board."""
+    if user.role == "leader" and not Publication.select().where(Publication.campaign == Campaign.current()).exists():
+        return url_for("nominations.index")  # nothing to approve yet: the decision page would only send it back
+    return url_for(LANDINGS[user.role])
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -98,6 +106,14 @@ def _password_matches(user, password: str) -> bool:
     return False
 
 
+def _near_miss(user, password: str) -> bool:
+    """Whether the password typed differs from the account's only by case or surrounding spaces.
+
+    Checked for every wrong password, with or without such a user, so the time taken tells nothing."""
+    variants = {password.strip(), password.swapcase(), password[:1].swapcase() + password[1:]} - {password}
+    return any([_password_matches(user, v) for v in sorted(variants)])
+
+
 def _fresh_session():
     """Nothing from before (a CSRF token planted by someone else above all) outlives a login or a logout."""
     session.clear()
@@ -116,7 +132,7 @@ def login():
         username, address = form.username.data, request.remote_addr or ""
         now = clock.utc_now()
         with database.atomic():
-            user = User.get_or_none(User.username == username, User.active == True)  # noqa: E712
+            user = User.signing_in(username)
             locked_until = Lockout.locked_until_for(username, address, now)
             if locked_until:
                 minutes = max(1, round((locked_until - now).total_seconds() / 60))
@@ -127,6 +143,10 @@ def login():
                 if current_user.is_authenticated:
                     current_user.end_session()  # another account signs in on this browser
                 user.start_session(cfg["SESSION_DAYS"])
+            elif _near_miss(user, form.password.data):
+                # Caps Lock or a phone's capital first letter: the owner, not a guesser; not counted.
+                error = ("Mật khẩu chưa đúng: có thể do chữ hoa/chữ thường (phím Caps Lock) hoặc khoảng trắng thừa. "
+                         "Hãy bấm “Hiện mật khẩu” để kiểm tra rồi nhập lại.")
             else:
                 error = "Tên đăng nhập hoặc mật khẩu không đúng."
                 _record_failure(user, address, "login.fail")

@@ -4,31 +4,49 @@ import hashlib
 from flask import Blueprint, abort, jsonify, make_response, render_template, request
 from flask_login import current_user
 
-from . import clock, live
+from . import clock, live, scoring
 from .auth import WATCHERS, roles_required
 from .checklist import checklist_context, current_campaign
 from .htmx import render, wants_fragment
-from .models import UNIT_KINDS, Event, Unit
-from .progress import progress
+from .models import UNIT_KINDS, Event, Registration, Unit
+from .progress import LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, pace_chart, progress, sort_rows
 from .reports import filings
 
 bp = Blueprint("board", __name__)
 
 
-def board_context(campaign, kind: str | None):
+def board_context(campaign, kind: str | None, sort: str = "gap", descending: bool = True):
+    """The board, its rows in the order asked for (furthest behind today's pace first by default)."""
     areas = campaign.areas_with_tasks()
     units = [u for u in campaign.units() if not kind or u.kind == kind]
-    rows = progress(areas, units)
-    expected = round(100 * clock.expected_share(campaign.starts_on, campaign.ends_on))
-    return dict(campaign=campaign, areas=areas, rows=rows, kind=kind, expected=expected,
-                last_activity=Event.last_activity(campaign), filings=filings(campaign), **totals(rows, expected))
+    share = clock.expected_share(campaign.starts_on, campaign.ends_on)
+    ctx = dict(campaign=campaign, areas=areas, kind=kind, share=share, expected=round(100 * share),
+               serious_points=SERIOUS_POINTS, sort=sort, descending=descending,
+               last_activity=Event.last_activity(campaign), filings=filings(campaign))
+    rows = sort_rows(progress(areas, units), sort, descending, share, ctx["filings"], ctx["last_activity"])
+    return dict(ctx, rows=rows, chart=chart_of(campaign, rows), **totals(rows, share),
+                scores=scoring.scores(campaign, units, areas), registrations=Registration.states_of(campaign))
 
 
-def totals(rows, expected) -> dict:
-    """The summary line: the commune's percent done and how many units lag."""
+def chart_of(campaign, rows):
+    return pace_chart(campaign, daily_done(campaign, rows), sum(r.overall.total for r in rows))
+
+
+def totals(rows, share) -> dict:
+    """The summary line: the commune's percent done and how many units lag, at each level."""
     done = sum(r.overall.done for r in rows)
     total = sum(r.overall.total for r in rows)
-    return dict(overall=round(100 * done / total) if total else 0, lagging=sum(r.lagging(expected) for r in rows))
+    lags = [r.lag(share) for r in rows]
+    return dict(overall=round(100 * done / total) if total else 0, lagging=sum(map(bool, lags)),
+                serious=lags.count("serious"))
+
+
+def board_version(campaign) -> tuple:
+    """What a campaign's board shows changes only with an event of that campaign (a tick, a report, a change to
+    its areas and tasks), a change to the units, or the day (the expected pace): a few steps down the log's
+    indexes. Another campaign's tick or a wrong password leaves the fallback poll's ETag as it was."""
+    return (Event.last_id(Event.campaign == campaign), Event.last_id(Event.kind == "unit.create"),
+            Event.last_id(Event.kind == "unit.update"), campaign.id, campaign.revision, clock.today())
 
 
 def _kind_arg():
@@ -36,21 +54,30 @@ def _kind_arg():
     return kind if kind in UNIT_KINDS else None
 
 
+def _sort_args(campaign) -> tuple[str, bool]:
+    """The column the board is sorted by and whether downward; anything unknown falls back to the default."""
+    sort = request.args.get("sort", "gap")
+    if sort not in SORTS and sort not in {f"area-{a.id}" for a in campaign.areas_with_tasks()}:
+        sort = "gap"
+    return sort, request.args.get("dir", "desc" if sort == "gap" else "asc") == "desc"
+
+
 @bp.get("/board")
 @roles_required(*WATCHERS)
 def page():
     campaign = current_campaign()
     kind = _kind_arg()
-    cursor = Event.last_id()  # read before the board, so a live stream from here misses nothing
-    # The board changes only when the log grows or the day turns; checking that costs one indexed query.
+    sort, descending = _sort_args(campaign)
     tag = hashlib.sha256(
-        f"{cursor}|{clock.today()}|{campaign.id}|{kind}|{wants_fragment()}|{current_user.id}".encode()
+        f"{board_version(campaign)}|{kind}|{sort}|{descending}|{wants_fragment()}|{current_user.id}".encode()
     ).hexdigest()[:20]
     if request.if_none_match.contains_weak(tag):
         response = make_response("", 304)
         response.vary.add("HX-Request")
     else:
-        response = render("board/page.html", "board/_board.html", cursor=cursor, **board_context(campaign, kind))
+        cursor = Event.last_id()  # read before the board, so a live stream from here misses nothing
+        response = render("board/page.html", "board/_board.html", cursor=cursor,
+                          **board_context(campaign, kind, sort, descending))
     response.set_etag(tag, weak=True)  # weak: the same board whichever compression carries it
     response.cache_control.no_cache = True
     response.cache_control.private = True
@@ -81,7 +108,11 @@ def events():
                 ctx["last_activity"].update({e.unit_id: e.at for e in touched if e.campaign_id == campaign.id})
                 if any(e.kind.startswith(("report.", "nomination.")) for e in touched):
                     ctx["filings"] = filings(campaign)
-                ctx.update(totals(rows, ctx["expected"]))
+                if any(e.kind.startswith("registration.") for e in touched):
+                    ctx["registrations"] = Registration.states_of(campaign)
+                if ctx["scores"]:  # a tick moves ranks: every unit of the board is scored again
+                    ctx["scores"] = scoring.scores(campaign, [r.unit for r in rows], ctx["areas"])
+                ctx.update(totals(rows, ctx["share"]))
             shown = [e for e in batch if e.unit_id in index]
             html = {e.unit_id: render_template("board/_live.html", row=rows[index[e.unit_id]], **ctx) for e in shown}
             return [live.message(e.id, "change", html[e.unit_id]) for e in shown]
@@ -98,7 +129,8 @@ def unit(unit_id):
     unit = Unit.get_or_none(Unit.id == unit_id)
     if unit is None or not unit.path.startswith(campaign.unit.path):
         abort(404)
-    return render_template("checklist/page.html", **checklist_context(unit, campaign, readonly=True))
+    ctx = checklist_context(unit, campaign, readonly=True)
+    return render_template("checklist/page.html", chart=chart_of(campaign, [ctx["score"]]), **ctx)
 
 
 @bp.get("/api/progress")
@@ -107,8 +139,9 @@ def api_progress():
     campaign = current_campaign()
     areas = campaign.areas_with_tasks()
     units = []
+    scores = scoring.scores(campaign, campaign.units(), areas)
     for row in progress(areas, campaign.units()):
-        units.append({
+        units.append({**scoring.as_json(scores.get(row.unit.id)),
             "id": row.unit.id, "code": row.unit.code, "name": row.unit.name, "kind": row.unit.kind,
             "done": row.overall.done, "total": row.overall.total, "percent": row.overall.percent,
             "areas": [{"id": a.id, "title": a.title, "done": row.areas[a.id].done, "total": row.areas[a.id].total,
@@ -123,3 +156,4 @@ def api_progress():
 
 def init_app(app):
     app.register_blueprint(bp)
+    app.jinja_env.globals.update(LAG_LABELS=LAG_LABELS)

@@ -15,10 +15,12 @@ from wtforms import BooleanField, DateField, FieldList, FormField, IntegerField,
 from wtforms import Form as SubForm
 from wtforms import TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from . import scoring
 from .auth import roles_required
+from .confirm import unconfirmed
 from .db import database
 from .forms import Form, posted_version
 from .guards import comment_window_open, frozen, publication_of, refuse
@@ -39,10 +41,12 @@ _TEXT = [Length(max=1000, message="Tối đa 1000 ký tự.")]
 class TaskFields(SubForm):
     title = TextAreaField("Việc cần làm", _TEXT, filters=[clean])
     target = StringField("Chỉ tiêu", _TEXT, filters=[clean])
+    points = IntegerField("Điểm", [Optional(), NumberRange(min=0, max=1000, message="Điểm từ 0 đến 1000.")])
 
 
 class AreaFields(SubForm):
     title = StringField("Nội dung thi đua", _TEXT, filters=[clean])
+    max_points = IntegerField("Tối đa (điểm)", [Optional(), NumberRange(min=0, max=1000, message="Điểm từ 0 đến 1000.")])
     tasks = FieldList(FormField(TaskFields))
 
 
@@ -61,7 +65,7 @@ class CampaignForm(Form):
             raise ValidationError("Ngày kết thúc phải sau ngày bắt đầu.")
 
     def proposal(self) -> dict:
-        areas = [{"title": a["title"], "tasks": [t for t in a["tasks"] if t["title"]]}
+        areas = [{"title": a["title"], "max_points": a["max_points"], "tasks": [t for t in a["tasks"] if t["title"]]}
                  for a in self.areas.data if a["title"]]
         return {**{k: getattr(self, k).data for k in ("title", "theme", "starts_on", "ends_on", "report_due_on")},
                 "areas": areas}
@@ -107,9 +111,12 @@ def create_campaign(data: dict, user=None, subject_from: Campaign | None = None)
                                    **{k: data[k] for k in ("starts_on", "ends_on", "report_due_on")})
         for i, area_data in enumerate(data["areas"], 1):
             area = Area.create(campaign=campaign, position=i, title=area_data["title"])
+            scoring.import_points(campaign, area, None, area_data, None)
             for j, t in enumerate(area_data["tasks"], 1):
-                Task.create(area=area, position=j, title=t["title"], target=t["target"] or "",
-                            kinds=t.get("kinds", ""), evidence_required=t.get("evidence_required", False))
+                task = Task.create(area=area, position=j, title=t["title"], target=t["target"] or "",
+                                   kinds=t.get("kinds", ""), evidence_required=t.get("evidence_required", False))
+                scoring.import_points(campaign, area, task, area_data, t)
+        scoring.import_criteria(campaign, data)
         after = {**campaign_dict(campaign), "areas": len(data["areas"]),
                  "tasks": sum(len(a["tasks"]) for a in data["areas"])}
         if subject_from:
@@ -277,6 +284,9 @@ def set_status(campaign_id):
     if to == "active" and not any(a.task_list for a in campaign.areas_with_tasks()):
         flash("Đợt thi đua chưa có việc nào; hãy thêm nội dung và việc cần làm trước khi phát động.", "error")
         return _back(campaign)
+    if to == "closed" and (asking := unconfirmed("campaign.close", url_for("campaigns.edit", campaign_id=campaign.id),
+                                                 title=campaign.title)):
+        return asking
     with database.atomic():
         before = campaign_dict(campaign)
         campaign.status = to
@@ -348,6 +358,8 @@ def _ticked(tasks) -> bool:
 def remove_area(area_id):
     """Deletes an area nobody has worked on; one whose tasks units have ticked is archived with them."""
     area = _area(area_id)
+    if asking := unconfirmed("area.remove", url_for("campaigns.edit", campaign_id=area.campaign_id), title=area.title):
+        return asking
     tasks = list(area.tasks)
     with database.atomic():
         _claim(area.campaign)
@@ -415,6 +427,8 @@ def update_task(task_id):
 def remove_task(task_id):
     """A task units have ticked is archived, so their work stays on record; an untouched one is deleted."""
     task = _task(task_id)
+    if asking := unconfirmed("task.remove", url_for("campaigns.edit", campaign_id=task.area.campaign_id), title=task.title):
+        return asking
     with database.atomic():
         _claim(task.area.campaign)
         before = task_dict(task)

@@ -81,7 +81,8 @@ def events():
         for e in mine:
             task = tasks.get(int(e.subject.removeprefix("task:")))
             if task:
-                messages.append(live.message(e.id, "change", render_template("checklist/_live.html", task=task, **ctx)))
+                html = render_template("checklist/_tick.html", task=task, live=True, **ctx)
+                messages.append(live.message(e.id, "change", html))
         return messages
 
     return live.stream(live.cursor(), lambda: render, unit_id=unit.id)

@@ -13,7 +13,6 @@ from docx.shared import Cm, Pt
 
 from . import clock
 from .models import AWARDS, NOMINEE_KINDS
-from .progress import LAG_POINTS
 from .text import printable
 
 FONT = "Times New Roman"
@@ -189,7 +188,7 @@ def aggregate_report(campaign, areas, rows, reports, expected: int, leader: str)
                    f"{complete}/{len(scored)} đơn vị hoàn thành toàn bộ.")
         ranked = sorted(scored, key=lambda us: -us[1].percent)
         best = [(u, s.percent) for u, s in ranked if s.percent >= expected]
-        behind = [(u, s.percent) for u, s in reversed(ranked) if s.percent + LAG_POINTS < expected]
+        behind = [(u, s.percent) for u, s in reversed(ranked) if s.lag(expected / 100)]
         if best:
             _body(doc, f"Đơn vị làm tốt: {_names(best)}.")
         if behind:
@@ -255,6 +254,10 @@ def dossier(campaign, n, ctx, unit_nominations, tally, votes, remarks, leader: s
     score = ctx["score"]
     _body(doc, f"Kết quả thực hiện các nội dung thi đua của {n.unit.name} (theo danh sách việc cần làm): "
                f"hoàn thành {score.overall.done}/{score.overall.total} việc ({score.overall.percent}%).")
+    if ctx.get("unit_score"):  # a campaign with points
+        points = ctx["unit_score"]
+        _body(doc, f"Điểm thi đua của {n.unit.name}: {points.points:g}/{points.max_points:g} điểm, "
+                   f"xếp loại {points.grade_label}, xếp hạng {points.rank} trong các đơn vị cùng loại.")
     for area in ctx["areas"]:
         s = score.areas[area.id]
         _body(doc, f"{area.title}: {s.done}/{s.total} việc.", bold=True, keep=True)

@@ -2,6 +2,7 @@
 sơ kết report, the decision, a nominee's dossier) whose layout is in documents.py."""
 import io
 import re
+import tempfile
 import unicodedata
 
 from flask import Blueprint, flash, redirect, send_file, url_for
@@ -10,12 +11,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from playhouse.flask_utils import get_object_or_404
 
-from . import clock, documents, spreadsheet
+from . import clock, documents, scoring, spreadsheet
 from .auth import WATCHERS, roles_required
 from .checklist import checklist_context, current_campaign
 from .models import STATES, Check, Comment, Nomination, Report, User, Vote
 from .nominations import publication_of, tallies
-from .progress import progress
+from .progress import progress, score
 
 bp = Blueprint("exports", __name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -26,42 +27,59 @@ def _send(data: bytes, name: str, mimetype: str):
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
+# Units whose checks are read at once: the workbook's memory stays that of one batch, whatever the commune's size.
+BATCH = 500
+
+
 @bp.get("/exports/board.xlsx")
 @roles_required(*WATCHERS)
 def board_xlsx():
+    """The board and every check with its note, written row by row (openpyxl's write-only mode) to a temporary
+    file. 3 000 units × 40 tasks as a whole workbook took 530 MB more memory, now 26 MB at any size, and about
+    half the time (bench/export.py); what is left is openpyxl's own work per cell."""
     campaign = current_campaign()
     areas = campaign.areas_with_tasks()
     units = campaign.units()
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Bảng theo dõi"
-    spreadsheet.append(sheet, ["Đơn vị", "Loại"] + [f"ND {i}. {a.title}" for i, a in enumerate(areas, 1)]
-                       + ["Tổng (%)", "Hoàn thành", "Số việc"])
-    for row in progress(areas, units):
-        spreadsheet.append(sheet, [row.unit.name, row.unit.kind_label]
-                           + [row.areas[a.id].percent if row.areas[a.id].total else None for a in areas]
-                           + [row.overall.percent, row.overall.done, row.overall.total])
-    detail = book.create_sheet("Chi tiết")
-    spreadsheet.append(detail, ["Đơn vị", "Nội dung thi đua", "Việc", "Chỉ tiêu", "Trạng thái", "Ghi chú",
-                                "Cập nhật lúc"])
-    checks = {(c.unit_id, c.task_id): c for c in Check.select().where(Check.unit.in_([u.id for u in units]))}
-    for unit in units:
-        for area in areas:
-            for task in area.task_list:
-                if task.applies_to(unit):
-                    check = checks.get((unit.id, task.id)) or Check(state="todo")
-                    when = clock.local(check.updated_at).strftime("%d/%m/%Y %H:%M") if check.updated_at else ""
-                    spreadsheet.append(detail, [unit.name, area.title, task.title, task.target, STATES[check.state],
-                                                check.note, when])
-    for ws in (sheet, detail):
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "B2"
-        for i in range(1, ws.max_column + 1):
-            ws.column_dimensions[get_column_letter(i)].width = 40 if i == 1 or ws is detail else 14
-    out = io.BytesIO()
+    scores = scoring.scores(campaign, units, areas)  # one entry per unit: ranks need them all
+    book = Workbook(write_only=True)
+    board = _sheet(book, "Bảng theo dõi", ["Đơn vị", "Loại"] + [f"ND {i}. {a.title}" for i, a in enumerate(areas, 1)]
+                   + ["Tổng (%)", "Hoàn thành", "Số việc"] + (scoring.XLSX_HEADER if scores else []), wide=1)
+    detail = _sheet(book, "Chi tiết", ["Đơn vị", "Nội dung thi đua", "Việc", "Chỉ tiêu", "Trạng thái", "Ghi chú",
+                                       "Cập nhật lúc"], wide=7)
+    task_ids = {t.id for a in areas for t in a.task_list}
+    for first in range(0, len(units), BATCH):
+        batch = units[first:first + BATCH]
+        query = (Check.select(Check.unit, Check.task, Check.state, Check.note, Check.updated_at)
+                 .where(Check.unit.in_([u.id for u in batch])).tuples())
+        checks = {(unit_id, task_id): rest for unit_id, task_id, *rest in query if task_id in task_ids}
+        states = {key: check[0] for key, check in checks.items()}
+        for unit in batch:
+            row = score(areas, unit, states)
+            spreadsheet.append(board, [unit.name, unit.kind_label]
+                               + [row.areas[a.id].percent if row.areas[a.id].total else None for a in areas]
+                               + [row.overall.percent, row.overall.done, row.overall.total]
+                               + (scoring.xlsx_cells(scores[unit.id]) if scores else []))
+            for area in areas:
+                for task in area.task_list:
+                    if task.applies_to(unit):
+                        state, note, at = checks.get((unit.id, task.id), ("todo", "", None))
+                        when = clock.local(at).strftime("%d/%m/%Y %H:%M") if at else ""
+                        spreadsheet.append(detail, [unit.name, area.title, task.title, task.target, STATES[state],
+                                                    note, when])
+    out = tempfile.TemporaryFile()
     book.save(out)
-    return _send(out.getvalue(), "bang-theo-doi.xlsx", XLSX)
+    out.seek(0)
+    return send_file(out, mimetype=XLSX, as_attachment=True, download_name="bang-theo-doi.xlsx", max_age=0)
+
+
+def _sheet(book, title, header, wide):
+    """A write-only sheet with its bold header row frozen; the first `wide` columns wide enough for names."""
+    sheet = book.create_sheet(title)
+    sheet.freeze_panes = "B2"
+    for i in range(1, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(i)].width = 40 if i <= wide else 14
+    spreadsheet.append(sheet, header, font=Font(bold=True))
+    return sheet
 
 
 def _docx(data: bytes, name: str):
@@ -127,7 +145,8 @@ def dossier(nomination_id):
                                         Nomination.state.not_in(Nomination.CLOSED)).order_by(Nomination.id))
     tally = tallies([n])[n.id]
     votes = [] if tally.secret else Vote.select().where(Vote.nomination == n).order_by(Vote.at)  # a secret ballot
-    data = documents.dossier(campaign, n, checklist_context(n.unit, campaign, readonly=True), listed, tally, votes,
+    ctx = dict(checklist_context(n.unit, campaign, readonly=True), unit_score=scoring.unit_score(campaign, n.unit))
+    data = documents.dossier(campaign, n, ctx, listed, tally, votes,
                              Comment.select().where(Comment.nomination == n).order_by(Comment.id), _leader_name())
     return _docx(data, f"ho-so-khen-thuong-{n.id}.docx")
 

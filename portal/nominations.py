@@ -15,6 +15,7 @@ from . import clock, evidence, outbox
 from .awards import UNIT_EDITS, cast_for_meeting, last_return, logged_vote, may_vote, tallies
 from .auth import WATCHERS, roles_required
 from .checklist import current_campaign
+from .confirm import unconfirmed
 from .db import database
 from .forms import Form, posted_id, posted_version
 from .guards import commenting, comment_window_open, frozen, publication_of, refuse, settled
@@ -313,19 +314,22 @@ def _detail(nomination, status=200, notice=None, message=None, **forms):
     """The proposal's page, or for htmx only its voting section (nominations/_voting.html)."""
     campaign = nomination.campaign
     my_vote = Vote.get_or_none(Vote.nomination == nomination, Vote.user == current_user.id)
+    comments = list(Comment.select().where(Comment.nomination == nomination).order_by(Comment.id))
+    answer_forms = {c.id: AnswerForm(prefix=f"c{c.id}") for c in comments if not c.answer}
+    answer_forms.update(forms.get("answer_forms") or {})
     context = dict(
         campaign=campaign, n=nomination, tally=tallies([nomination])[nomination.id],
         votes=list(Vote.select().where(Vote.nomination == nomination).order_by(Vote.at)),
-        comments=list(Comment.select().where(Comment.nomination == nomination).order_by(Comment.id)),
+        comments=comments,
         same=duplicates(campaign).get(nomination.id, []), publication=publication_of(campaign),
         settled=settled(campaign), frozen=frozen(campaign),
         vote_form=forms.get("vote_form") or VoteForm(agree="1" if my_vote and my_vote.agree else
                                                      "0" if my_vote else None,
                                                      comment=my_vote.comment if my_vote else ""),
         comment_form=forms.get("comment_form") or CommentForm(),
-        answer_forms=forms.get("answer_forms") or {}, my_vote=my_vote,
+        answer_forms=answer_forms, my_vote=my_vote,
     )
-    return render("nominations/show.html", "nominations/_voting.html", status, AnswerForm=AnswerForm, notice=notice,
+    return render("nominations/show.html", "nominations/_voting.html", status, notice=notice,
                   message=message, **context)
 
 
@@ -461,6 +465,8 @@ def publish():
     campaign = current_campaign()
     if not Form().validate_on_submit():
         abort(400)
+    if asking := unconfirmed("publication.open", url_for("nominations.index")):
+        return asking
     with database.atomic():
         if publication_of(campaign):
             flash("Danh sách đã được công khai.", "info")
@@ -517,6 +523,8 @@ def decision():
     refuse(frozen(campaign) or commenting(publication))
     if not form.validate_on_submit():
         return _decision_page(campaign, publication, form, 400)
+    if asking := unconfirmed("decision.approve", url_for("nominations.decision")):
+        return asking
     with database.atomic():
         publication.decision_number, publication.decision_date = form.number.data, form.signed_on.data
         publication.signer, publication.approved_by, publication.approved_at = form.signer.data, current_user.id, clock.utc_now()

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from . import archive
+from . import archive, scoring
 
 
 class PlanImportError(ValueError):
@@ -63,14 +63,15 @@ def _docx_lines(container):
 
 
 def propose_campaign(text: str) -> dict:
-    paras = _paragraphs(text or "")
+    paras, scale = scoring.scale_section(_paragraphs(text or ""))
     areas = _areas(paras)
     if not areas:
         raise PlanImportError(NO_AREAS)
     starts_on, ends_on = _period(paras)
     year = int((ends_on or starts_on or "0")[:4]) or None
+    criteria = scoring.points_from_plan(scale, areas)
     return {"title": _title(paras), "theme": _theme(paras), "starts_on": starts_on, "ends_on": ends_on,
-            "report_due_on": _report_due(paras, year), "areas": areas}
+            "report_due_on": _report_due(paras, year), "areas": areas, **({"criteria": criteria} if criteria else {})}
 
 
 def _clean(line: str) -> str:

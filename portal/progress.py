@@ -1,9 +1,16 @@
-"""Percent done per unit and area: the numbers on the checklist, the board and the API."""
+"""Percent done per unit and area: the numbers on the checklist, the board and the API, and who lags."""
+import datetime as dt
+import json
+import math
 from dataclasses import dataclass, field
 
-from .models import Check
+from . import clock
+from .models import Check, Event
 
-LAG_POINTS = 10  # a unit lags when it is this many points below today's expected pace
+# The lag rule, written on the board as it is here: below today's pace is behind; this many points or more
+# below it is seriously behind.
+SERIOUS_POINTS = 15
+LAG_LABELS = {"slight": "Chậm", "serious": "Chậm nhiều"}
 
 
 @dataclass
@@ -20,6 +27,17 @@ class Score:
             self.total += 1
             self.done += state == "done"
 
+    def gap(self, share: float) -> int:
+        """How many tasks short of today's pace (`share` of its tasks done by now), 0 when on pace."""
+        # The small tolerance only absorbs float error: 10/28 of 28 tasks is 10, not 11.
+        return max(0, math.ceil(share * self.total - 1e-9) - self.done)
+
+    def lag(self, share: float) -> str | None:
+        """None on pace, "slight" below it, "serious" SERIOUS_POINTS or more points below it."""
+        if not self.gap(share):
+            return None
+        return "serious" if 100 * (share - self.done / self.total) >= SERIOUS_POINTS else "slight"
+
 
 @dataclass
 class UnitProgress:
@@ -27,8 +45,11 @@ class UnitProgress:
     overall: Score = field(default_factory=Score)
     areas: dict = field(default_factory=dict)  # area id -> Score
 
-    def lagging(self, expected_percent: int) -> bool:
-        return self.overall.percent + LAG_POINTS < expected_percent
+    def gap(self, share: float) -> int:
+        return self.overall.gap(share)
+
+    def lag(self, share: float) -> str | None:
+        return self.overall.lag(share)
 
 
 def states_of(tasks, units) -> dict:
@@ -57,3 +78,75 @@ def progress(areas, units) -> list[UnitProgress]:
     """Scores for each unit over the areas' tasks, from one query."""
     states = states_of([t for a in areas for t in a.task_list], units)
     return [score(areas, unit, states) for unit in units]
+
+
+SORTS = ("gap", "name", "total", "report", "activity")  # and "area-<id>", one per content area
+
+
+def sort_rows(rows, key: str, descending: bool, share: float, filings: dict, last_activity: dict) -> list:
+    """The board's rows in the order asked for; ties by name, so the order never jumps between refreshes.
+    "gap" is how far below today's pace in points, so a big unit and a small one compare fairly."""
+    def value(row):
+        if key == "gap":
+            return share - row.overall.done / row.overall.total if row.overall.total else -1.0
+        if key == "total":
+            return row.overall.percent if row.overall.total else -1
+        if key.startswith("area-"):
+            s = row.areas.get(int(key[5:]))
+            return s.percent if s and s.total else -1
+        if key == "report":
+            return filings.get(row.unit.id, {}).get("state") or ""
+        if key == "activity":
+            return last_activity.get(row.unit.id) or dt.datetime.min
+        return 0
+
+    if key == "name":  # the rows come in Vietnamese alphabetical order
+        return list(reversed(rows)) if descending else list(rows)
+    return sorted(rows, key=value, reverse=descending)  # stable, also reversed: ties stay by name
+
+
+def daily_done(campaign, rows) -> list[tuple[dt.date, int]]:
+    """(day, tasks done at its end) from the campaign's first day to today, for the units of `rows`, replayed
+    from the log; today's point is the rows' own count, so the chart ends where the table stands."""
+    units = {row.unit.id for row in rows}
+    last = min(clock.today(), campaign.ends_on)
+    if not units or last < campaign.starts_on:
+        return []
+    query = (Event.select(Event.at, Event.unit, Event.subject, Event.after)
+             .where(Event.campaign == campaign, Event.kind == "check.set", Event.unit.in_(list(units)))
+             .order_by(Event.id).tuples())
+    done_now, by_day, count = set(), {}, 0
+    for at, unit_id, subject, after in query:
+        key = (unit_id, subject)
+        is_done = json.loads(after or "{}").get("state") == "done"
+        if is_done != (key in done_now):
+            (done_now.add if is_done else done_now.discard)(key)
+            count += 1 if is_done else -1
+        by_day[clock.local(at).date()] = count
+    changes, days, count = sorted(by_day.items()), [], 0
+    day = campaign.starts_on
+    while day <= last:
+        while changes and changes[0][0] <= day:
+            count = changes.pop(0)[1]
+        days.append((day, count))
+        day += dt.timedelta(days=1)
+    if days and last == clock.today():
+        days[-1] = (last, sum(row.overall.done for row in rows))
+    return days
+
+
+def pace_chart(campaign, days, total) -> dict | None:
+    """Coordinates for the small inline SVG: done by day against the pace line (0 on the eve of the first
+    day, 100% on the last), in a 300×80 box, 100% at the top."""
+    if not days or not total:
+        return None
+    span = (campaign.ends_on - campaign.starts_on).days + 1
+
+    def point(day_number, percent):
+        return f"{round(300 * day_number / span, 1)},{round(78 - 74 * percent / 100, 1)}"
+
+    done = [point(0, 0)] + [point(i + 1, 100 * count / total) for i, (_, count) in enumerate(days)]
+    today = round(100 * days[-1][1] / total)
+    expected = round(100 * len(days) / span)
+    return dict(done=" ".join(done), pace=f"{point(0, 0)} {point(span, 100)}", today=today, expected=expected,
+                label=f"Tiến độ theo ngày: đến {days[-1][0]:%d/%m} đạt {today}%, mức cần đạt {expected}%.")

@@ -37,7 +37,8 @@ def message(campaign, row, todo, expected) -> str:
 def reminders(campaign, expected: int) -> list[Reminder]:
     """Lagging units, least done first, by the board's own measure."""
     areas = campaign.areas_with_tasks()
-    rows = [row for row in progress(areas, campaign.units()) if row.lagging(expected)]
+    share = clock.expected_share(campaign.starts_on, campaign.ends_on)
+    rows = [row for row in progress(areas, campaign.units()) if row.lag(share)]
     tasks = [t for a in areas for t in a.task_list]
     states = states_of(tasks, [row.unit for row in rows])
     found = []

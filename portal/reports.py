@@ -11,6 +11,7 @@ from wtforms.widgets import TextArea
 from . import clock, outbox
 from .auth import WATCHERS, roles_required
 from .checklist import checklist_context, current_campaign
+from .confirm import unconfirmed
 from .db import database
 from .forms import MAX_INT, Form
 from .guards import frozen, publication_of, refuse
@@ -144,6 +145,8 @@ def save():
         return _refuse(unit, campaign, form, f"Báo cáo đang ở trạng thái “{REPORT_STATES[report.state]}”, không sửa được.")
     if not form.validate_on_submit():
         return _page(unit, campaign, 400, form)
+    if submit and (asking := unconfirmed("report.submit", url_for("reports.page"))):
+        return asking
     report = report or Report(campaign=campaign, unit=unit)
     before = report.as_dict()
     report.results = json.dumps({a.id: form[f"result_{a.id}"].data or "" for a in ctx["areas"]}, ensure_ascii=False)

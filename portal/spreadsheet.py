@@ -9,15 +9,23 @@ from .text import printable
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def append(sheet, values) -> None:
+def append(sheet, values, font=None) -> None:
     """Appends `values` as a row of `sheet` (write-only or not), every text as text."""
-    sheet.append([_cell(sheet, value) for value in values])
+    sheet.append([_cell(sheet, value, font) for value in values])
 
 
-def _cell(sheet, value):
+def _cell(sheet, value, font):
     if isinstance(value, str):
         value = printable(value)  # a row saved before the form filter had them would fail the whole file
+        if not font and not value.startswith(FORMULA_START + ("#",)):
+            # Plain text openpyxl keeps as text ("#N/A" it would make an error): a third of the time of a cell
+            # of our own, which it copies through an exception (bench/export.py).
+            return value
+    elif not font and not isinstance(value, dt.datetime):
+        return value
     cell = WriteOnlyCell(sheet, value=value)
+    if font:
+        cell.font = font
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl writes a string that begins with "=" as a formula
         if value.startswith(FORMULA_START):

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from .auth import roles_required
+from .confirm import unconfirmed
 from .db import database
 from .forms import Form, posted_version
 from .models import UNIT_KINDS, Event, Stale, Unit, User, fold
@@ -175,6 +176,9 @@ def set_active(unit_id):
     if error:
         flash(error, "error")
         return redirect(url_for("units.page", _anchor=f"unit-{unit.id}"), 303)
+    if not active and (asking := unconfirmed("unit.deactivate", url_for("units.page", _anchor=f"unit-{unit.id}"),
+                                             name=unit.name)):
+        return asking
     with database.atomic():
         before = unit_dict(unit)
         unit.active = active

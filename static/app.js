@@ -31,4 +31,40 @@
       e.preventDefault();
     }
   });
+
+  // Confirmation before what cannot be undone: the button's question in a dialog; yes adds confirmed=1, which
+  // the server otherwise asks for with a page of its own (the same question, without JavaScript).
+  var dialog;
+  document.addEventListener("submit", function (e) {
+    var button = e.submitter, form = e.target;
+    if (!button || !button.hasAttribute("data-confirm") || form.querySelector("input[name=confirmed][value='1']")) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.className = "confirm";
+      dialog.setAttribute("aria-labelledby", "confirm-question");
+      dialog.innerHTML = '<p id="confirm-question"></p><form method="dialog" class="actions">' +
+        '<button value="no">Quay lại</button><button value="yes" class="primary">Đồng ý</button></form>';
+      document.body.appendChild(dialog);
+    }
+    dialog.querySelector("p").textContent = button.getAttribute("data-confirm");
+    dialog.onclose = function () {
+      if (dialog.returnValue !== "yes") { button.focus(); return; }
+      var yes = document.createElement("input");
+      yes.type = "hidden"; yes.name = "confirmed"; yes.value = "1";
+      form.appendChild(yes);
+      form.requestSubmit(button);
+      yes.remove();  // a later press of the same form asks again
+    };
+    dialog.returnValue = "";
+    dialog.showModal();
+  }, true);
+
+  // The login's "show password": hidden in the page, since without JavaScript it could do nothing.
+  document.querySelectorAll(".show-password").forEach(function (box) {
+    var input = document.getElementById(box.getAttribute("data-for"));
+    box.closest("label").hidden = false;
+    box.addEventListener("change", function () { input.type = box.checked ? "text" : "password"; });
+  });
 })();

@@ -235,6 +235,8 @@ def form_data(form) -> dict:
                 data.setdefault(name, []).append(field.get("value", "on"))
         elif kind not in ("submit", "button", "file"):
             data[name] = field.get("value", "")
+    if form.select_one("button[data-confirm]"):
+        data["confirmed"] = "1"  # the user says yes to the question the button asks first
     return data
 
 
@@ -249,3 +251,7 @@ def switch(actor, username):
     so a second client would see the first one's."""
     actor.client.post("/logout", data={"csrf_token": csrf_token(actor.client)})
     return actor.login(username)
+
+
+# The shared flows' fixtures, imported last: flows.py uses the helpers above.
+from flows import files, objects, published, short_streams  # noqa: E402,F401 - fixtures

@@ -1,8 +1,9 @@
-"""Accounts: the office manages the units' accounts and no others; new passwords are long and hard to guess,
-on the web and at the command line; the command line leaves the same events as the web."""
+"""Accounts: the office issues the units' accounts on a printable sheet with one-time passwords, resets, locks
+and reopens them, and no others; new passwords are long and hard to guess, on the web and at the command line;
+the command line leaves the same events as the web."""
 import pytest
 
-from portal.models import Event, User
+from portal.models import Event, Lockout, Unit, User
 
 from conftest import soup, user
 
@@ -109,3 +110,81 @@ def test_the_command_line_writes_events_as_the_web_does(runner, actor):
     actor.login("vanhoa")
     kinds = [li.text for li in soup(actor.client.get("/audit")).select("ol.log .kind")]
     assert "Tạo tài khoản" in kinds and "Đổi mật khẩu" in kinds
+
+
+def new_units(*names):
+    commune = Unit.get(Unit.code == "xa-binh-lu")
+    return [Unit.add(f"u{i}", name, "village", commune) for i, name in enumerate(names)]
+
+
+def test_bulk_accounts_come_with_one_time_passwords_on_a_printable_sheet(actor):
+    new_units("Bản Pa Pe", "Bản Séo Phìn")
+    actor.login("vanhoa")
+    assert "2 đơn vị chưa có tài khoản" in soup(actor.client.get("/units")).select_one("#accounts-bulk").text
+    response = actor.submit("/units", "#accounts-bulk form")
+    assert response.status_code == 200 and "no-store" in response.headers["Cache-Control"]
+    slips = soup(response).select(".slip")
+    assert [s.h2.text for s in slips] == ["Bản Pa Pe", "Bản Séo Phìn"]
+    username, password = (dd.text for dd in slips[0].select("dd.secret"))
+    assert username == "u0" and len(password) == 9
+    account = user("u0")
+    assert account.must_change_password and account.check_password(password)
+    assert password not in "".join(e.after for e in Event.select())
+    assert "chỉ hiện một lần" in soup(response).select_one(".no-print").text  # printed without the warning
+    assert soup(actor.client.get("/units")).select_one("#accounts-bulk form") is None  # every unit has one now
+    assert User.select().where(User.unit.is_null(False)).count() == Unit.select().count() - 1
+
+
+def test_a_one_time_password_must_be_changed_before_anything_else(actor, client):
+    new_units("Bản Pa Pe")
+    actor.login("vanhoa")
+    password = soup(actor.submit("/units", "#accounts-bulk form")).select("dd.secret")[1].text
+    client.post("/logout", data={"csrf_token": soup(client.get("/units")).select_one("input[name=csrf_token]")["value"]})
+    response = actor.login("u0", password)
+    assert response.status_code == 303
+    assert client.get(response.headers["Location"]).headers["Location"] == "/password"
+    assert client.get("/checklist").status_code == 303
+    assert client.get("/checklist", headers={"HX-Request": "true"}).headers["HX-Redirect"] == "/password"
+    mismatch = actor.submit("/password", "main form", current=password, new="bình-lư-2026", confirm="khác")
+    assert mismatch.status_code == 400
+    assert soup(mismatch).select_one("#confirm ~ .field-error").text == "Hai lần nhập mật khẩu mới không khớp."
+    done = actor.submit("/password", "main form", current=password, new="bình-lư-2026", confirm="bình-lư-2026")
+    assert done.status_code == 303 and done.headers["Location"] == "/checklist"
+    assert client.get("/checklist").status_code == 200
+    assert not user("u0").must_change_password and user("u0").check_password("bình-lư-2026")
+    assert Event.get(Event.kind == "account.password").user_id == user("u0").id
+
+
+def test_reset_issues_a_new_one_time_password_and_unlocks(actor, client):
+    village = user("ban-na-bo")
+    for _ in range(5):
+        actor.login("ban-na-bo", "sai")
+    actor.login("vanhoa")
+    response = actor.submit("/units", f"#user-{village.id} form[action$=reset]")
+    password = soup(response).select("dd.secret")[1].text
+    village = user("ban-na-bo")
+    assert village.check_password(password) and village.must_change_password
+    assert not Lockout.select().where(Lockout.username == "ban-na-bo").exists()
+    assert not village.check_password("demo2026")
+    assert Event.get(Event.kind == "account.reset").subject == f"user:{village.id}"
+
+
+def test_a_locked_account_cannot_log_in_until_opened_again(actor, client):
+    village = user("ban-na-bo")
+    actor.login("vanhoa")
+    assert actor.submit("/units", f"#user-{village.id} form[action$=active]").status_code == 303
+    assert not user("ban-na-bo").active
+    client.post("/logout", data={"csrf_token": soup(client.get("/units")).select_one("input[name=csrf_token]")["value"]})
+    assert actor.login("ban-na-bo").status_code == 400
+    actor.login("vanhoa")
+    actor.submit("/units", f"#user-{village.id} form[action$=active]")
+    assert user("ban-na-bo").active
+
+
+def test_the_office_cannot_reset_or_lock_its_own_account(actor):
+    actor.login("vanhoa")
+    me = user("vanhoa")
+    assert soup(actor.client.get("/units")).select_one(f"#user-{me.id} form") is None
+    token = soup(actor.client.get("/units")).select_one("input[name=csrf_token]")["value"]
+    assert actor.client.post(f"/accounts/{me.id}/active", data={"csrf_token": token, "active": "0"}).status_code == 403
+    assert user("vanhoa").active

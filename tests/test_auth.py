@@ -7,7 +7,8 @@ from conftest import ROLE_USERS, csrf_token, soup, user
 
 
 @pytest.mark.parametrize("role,landing", [
-    ("unit", "/checklist"), ("office", "/board"), ("council", "/board"), ("leader", "/board"), ("supervisor", "/board"),
+    ("unit", "/checklist"), ("office", "/board"), ("council", "/awards"), ("leader", "/awards"),
+    ("supervisor", "/awards"),
 ])
 def test_each_role_lands_on_its_page(actor, role, landing):
     response = actor.login(ROLE_USERS[role])
@@ -84,3 +85,31 @@ def test_a_deactivated_account_cannot_log_in(actor):
     head.active = False
     head.save()
     assert actor.login("ban-na-bo").status_code == 400
+
+
+def test_a_username_typed_with_capitals_and_spaces_still_logs_in(actor):
+    response = actor.login("  Ban-Na-Bo ")
+    assert response.status_code == 303 and response.headers["Location"] == "/checklist"
+
+
+def test_the_form_says_the_username_is_the_units_code_and_can_show_the_password(client):
+    page = soup(client.get("/login"))
+    hint = page.select_one("#" + page.select_one("#username")["aria-describedby"])
+    assert "mã đơn vị" in hint.text and "ban-na-bo" in hint.text
+    assert page.select_one("input.show-password[data-for=password]").find_parent("label").text.strip() == "Hiện mật khẩu"
+
+
+def test_a_password_off_only_by_case_or_spaces_does_not_count_toward_the_lock(actor):
+    for typed in ["DEMO2026", "Demo2026", " demo2026 "] * 2:
+        response = actor.login("ban-na-bo", typed)
+        assert response.status_code == 400
+        assert "chữ hoa" in soup(response).select_one("[role=alert]").text
+    assert actor.login("BAN-NA-BO", "sai").status_code == 400
+    assert actor.login("ban-na-bo").status_code == 303
+
+
+def test_wrong_passwords_under_any_spelling_of_the_username_share_one_lock(actor):
+    for typed in ["ban-na-bo", "BAN-NA-BO", " Ban-Na-Bo", "ban-na-bO ", "Ban-na-bo"]:
+        assert actor.login(typed, "sai").status_code == 400
+    response = actor.login("ban-na-bo")
+    assert response.status_code == 400 and "tạm bị khóa" in soup(response).select_one("[role=alert]").text

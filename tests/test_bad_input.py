@@ -19,11 +19,9 @@ from portal.models import Campaign, Check, Event, Nomination, Publication, Repor
 from portal.security import HEADERS
 
 from conftest import ROLE_USERS, csrf_token, form_data, soup, switch
-from test_exports import all_text
-from test_live import messages, short_streams, tick  # noqa: F401 - `short_streams` is a fixture
-from test_nominations import PDF, files, propose  # noqa: F401 - `files` is autouse
-from test_reports import file_report
-from test_units import HEADER, import_units, problems, xlsx
+from flows import HEADER, PDF, all_text, file_report, import_units, messages, problems, propose, tick, xlsx
+
+pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
 
 EXPORTS = ["/exports/board.xlsx", "/exports/report.docx", "/exports/decision.docx", "/audit.xlsx", "/audit.csv"]
 

@@ -109,3 +109,27 @@ def test_every_migration_rolls_back_and_applies_again_on_the_test_engine(schema)
         assert upgrade() == applied
         assert {m._meta.table_name for m in MODELS} <= set(database.get_tables())
         database.close()
+
+
+def event_indexes() -> set:
+    return {tuple(i.columns) for i in database.get_indexes("event") if not i.unique}
+
+
+def test_the_event_log_gets_its_indexes_on_a_populated_database_as_a_new_one_has_them(actor, village):
+    """Migration 012 on a log that already holds events: nothing is lost, and the indexes are those the model
+    declares, which a new database gets too."""
+    unit, task = village
+    actor.login("ban-na-bo")
+    actor.tick(unit.id, task.id, "done", note="đã họp dân")
+    events = Event.select().count()
+    assert Event.last_id(Event.unit == unit) > 0
+    done = router().done
+    later = done[done.index("012_event_indexes"):]
+    for _ in later:
+        router().rollback()
+    assert event_indexes() == {("at",), ("kind",), ("user_id",), ("campaign_id",), ("unit_id",)}
+    assert upgrade() == later
+    assert Event.select().count() == events and Event.last_id(Event.unit == unit) > 0
+    declared = {tuple(f.column_name for f in index._expressions) for index in Event._meta.fields_to_index()}
+    assert event_indexes() == declared == {("at",), ("unit_id", "id"), ("campaign_id", "id"),
+                                           ("campaign_id", "unit_id", "at"), ("user_id", "id"), ("kind", "id")}

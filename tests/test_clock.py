@@ -2,12 +2,15 @@
 (PORTAL_TODAY) or a moment (PORTAL_NOW) never mixes that day with the machine's."""
 import datetime as dt
 
+import pytest
+
 from portal import clock
 from portal.models import Check, Event, Nomination, Opinion, Publication, Vote
 
 from conftest import TODAY, csrf_token
-from test_nominations import files, publish_with  # noqa: F401 - `files` is an autouse fixture
-from test_public import opinion_form
+from flows import opinion_form, publish_with
+
+pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
 
 
 def a_day_of_the_campaign(actor, village):

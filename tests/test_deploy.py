@@ -11,8 +11,7 @@ from portal.db import is_sqlite
 from portal.models import MODELS, Check, Evidence, User
 
 from conftest import make_app, soup, user
-from test_evidence import photo, upload
-from test_public import opinion_form, published  # noqa: F401 - `published` is a fixture
+from flows import opinion_form, photo, upload
 
 
 def test_health_check_answers_ok_while_the_database_answers(client):

@@ -10,7 +10,9 @@ from portal.demo import load_demo
 from portal.models import Area, Campaign, Report, Unit
 
 from conftest import FAST_HASH, csrf_token, PLAN_START, empty_tables, soup, switch
-from test_nominations import after_the_window, files, nomination, propose, publish_with, vote  # noqa: F401 - `files` is autouse
+from flows import after_the_window, nomination, propose, publish_with, vote
+
+pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 
@@ -94,7 +96,7 @@ def test_the_decision_is_offered_once_the_council_passed_someone_and_then_named_
     switch(actor, "chutich")
     form = soup(actor.client.get("/decision")).select_one("#decision")
     data = {i["name"]: i.get("value", "") for i in form.select("input[name]") if i.get("type") != "checkbox"}
-    actor.client.post("/decision", data={**data, "number": "25/QĐ-UBND", "awards": [str(nomination().id)]})
+    actor.client.post("/decision", data={**data, "confirmed": "1", "number": "25/QĐ-UBND", "awards": [str(nomination().id)]})
     link = soup(actor.client.get("/decision")).select_one("#decision-docx")
     assert link.text == "Tải Quyết định số 25/QĐ-UBND (.docx)"
     approved = fetch(actor.client, link["href"])

@@ -9,24 +9,13 @@ from PIL import ExifTags, Image
 from portal.models import Event, Evidence, Task
 
 from conftest import ROLE_USERS, soup
+from flows import photo, upload
 
 
 @pytest.fixture(autouse=True)
 def evidence_dir(app, tmp_path):
     app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
     return tmp_path / "evidence"
-
-
-def photo(size=(4000, 3000), fmt="JPEG", mode="RGB", **save) -> bytes:
-    """A smooth picture, as a phone photo of a meeting room is, not noise."""
-    w, h = size
-    image = Image.merge("RGB", [Image.linear_gradient("L").resize(size), Image.radial_gradient("L").resize(size),
-                                Image.linear_gradient("L").rotate(90).resize(size)])
-    if mode != "RGB":
-        image = image.convert(mode)
-    out = io.BytesIO()
-    image.save(out, fmt, **save)
-    return out.getvalue()
 
 
 def phone_photo_with_location() -> bytes:
@@ -40,14 +29,6 @@ def phone_photo_with_location() -> bytes:
     gps[ExifTags.GPS.GPSLongitudeRef] = "E"
     gps[ExifTags.GPS.GPSLongitude] = (103.0, 25.0, 40.0)
     return photo(exif=exif, quality=95)
-
-
-def upload(actor, unit, task, data: bytes, name="IMG_0001.jpg", mimetype="image/jpeg", htmx=False):
-    form = soup(actor.client.get("/checklist")).select_one(f"#evidence-{task.id} form.upload")
-    token = form.select_one("input[name=csrf_token]")["value"]
-    headers = {"HX-Request": "true"} if htmx else {}
-    return actor.client.post(form["action"], headers=headers, content_type="multipart/form-data",
-                             data={"csrf_token": token, "file": (io.BytesIO(data), name, mimetype)})
 
 
 def shown(actor, task, path="/checklist"):
@@ -310,7 +291,6 @@ def test_a_task_that_requires_evidence_says_so(actor, village):
     assert shown(actor, task).select_one(".need").text == "Cần minh chứng"
     other = next(t for t in Task.select().where(Task.id != task.id) if t.applies_to(unit))
     assert shown(actor, other).select_one(".need") is None
-
 
 
 def test_a_name_with_control_characters_or_three_hundred_letters_is_cleaned_and_cut(actor, village):

@@ -8,17 +8,9 @@ from openpyxl import load_workbook
 from portal.models import Campaign
 
 from conftest import csrf_token, form_data, soup, switch
-from test_nominations import (PDF, after_the_window, files, nomination, post, propose, publish_with,  # noqa: F401
-                              vote)  # `files` is autouse
+from flows import PDF, after_the_window, all_text, nomination, post, propose, publish_with, vote
 
-
-def all_text(doc) -> str:
-    """Paragraphs and table cells: the header block and the award list are tables."""
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
+pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
 
 
 def docx(client, path):

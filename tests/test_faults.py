@@ -14,56 +14,12 @@ from bs4 import BeautifulSoup
 from portal.db import database
 from portal.models import Campaign, Check, Event, Task, Unit, User, set_check
 
-HTMX = {"HX-Request": "true"}
-
+from flows import HTMX, Phone
 
 @pytest.fixture
 def server_env():
     # Many logins from one address; a quiet stream still sends a line each second, so reads never wait long.
     return {"PORTAL_LOGIN_RATE_LIMIT": "10000 per minute", "PORTAL_LIVE_HEARTBEAT_SECONDS": "1"}
-
-
-def checklist(html):
-    """The CSRF token and, per task row, its form's action -> (state, version), as the checklist shows them."""
-    page = BeautifulSoup(html, "html.parser")
-    rows = {}
-    for row in page.select("div.check"):
-        form = row.select_one("form")
-        state = next(c for c in row["class"] if c != "check")
-        rows[form["action"]] = (state, int(form.select_one("input[name=version]")["value"]))
-    return page.select_one("input[name=csrf_token]")["value"], rows
-
-
-def signed_in(base, username) -> requests.Session:
-    http = requests.Session()
-    token = BeautifulSoup(http.get(base + "/login", timeout=10).text, "html.parser").select_one(
-        "input[name=csrf_token]")["value"]
-    r = http.post(base + "/login", data={"username": username, "password": "demo2026", "csrf_token": token},
-                  allow_redirects=False, timeout=10)
-    assert r.status_code == 303, r.text
-    return http
-
-
-class Phone:
-    """A unit's phone on the real server: its own cookies, ticking its checklist as htmx does."""
-
-    def __init__(self, base, username):
-        self.base, self.http = base, signed_in(base, username)
-        self.reload()
-
-    def reload(self):
-        self.token, self.rows = checklist(self.http.get(self.base + "/checklist", timeout=10).text)
-
-    def tick(self, action, note=""):
-        """Moves the task at `action` to another state; returns the (action, version) saved, or None."""
-        state, version = self.rows[action]
-        new = "done" if state != "done" else "doing"
-        r = self.http.post(self.base + action, headers=HTMX, timeout=10,
-                           data={"state": new, "note": note, "version": version, "csrf_token": self.token})
-        if r.status_code != 200:
-            return None, r
-        self.rows[action] = (new, version + 1)
-        return (action, version + 1), r
 
 
 def unit_accounts(count):

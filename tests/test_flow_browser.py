@@ -15,6 +15,11 @@ def move_clock(gunicorn, day):
     gunicorn.start()
 
 
+def confirm(page):
+    """Answers yes to the question the portal asks before what cannot be undone."""
+    page.locator("dialog.confirm button[value=yes]").click()
+
+
 def test_from_a_villages_proposal_to_a_published_decision(gunicorn, browser):
     server = gunicorn.base
     board = log_in(browser, server, "vanhoa")
@@ -26,6 +31,7 @@ def test_from_a_villages_proposal_to_a_published_decision(gunicorn, browser):
     head.click("nav >> text=Sơ kết & đề nghị")
     head.fill("#highlights", "Mô hình “Bản không ma túy”")
     head.click("button[value=submit]")
+    confirm(head)
     expect(head.locator(".badge.report-submitted")).to_have_text("Đã gửi")
     # Saved through htmx: the notice comes inside the swapped report, not as a new page's message.
     expect(head.locator("#report [role=status]")).to_contain_text("Đã gửi báo cáo sơ kết")
@@ -61,6 +67,7 @@ def test_from_a_villages_proposal_to_a_published_decision(gunicorn, browser):
     move_clock(gunicorn, "2026-02-19")  # the filing deadline, 23:59 on 18/02, has passed
     office.reload()
     office.click("#publish button")
+    confirm(office)
     expect(office.locator("#published")).to_contain_text("24/02/2026")
 
     public = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
@@ -75,6 +82,7 @@ def test_from_a_villages_proposal_to_a_published_decision(gunicorn, browser):
     leader.goto(server + "/decision")
     leader.fill("#number", "25/QĐ-UBND")
     leader.click("#decision button")
+    confirm(leader)
     expect(leader.locator("#approved")).to_contain_text("25/QĐ-UBND")
 
     public.reload()

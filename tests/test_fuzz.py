@@ -4,7 +4,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROLE_USERS, csrf_token, form_data, soup, switch
-from test_access import ACCESS, PUBLIC, objects, routes, url  # noqa: F401 (objects is a fixture)
+from flows import ACCESS, PUBLIC, routes, url
 
 TYPED = st.one_of(
     st.text(max_size=40),  # any unicode, control characters and lone combining marks included

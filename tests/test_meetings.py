@@ -40,7 +40,8 @@ def nomination(name) -> Nomination:
 
 
 def post(actor, path, **data):
-    return actor.client.post(path, data={"csrf_token": csrf_token(actor.client), **data})
+    """A form posted by someone who answers yes when the page asks to confirm."""
+    return actor.client.post(path, data={"csrf_token": csrf_token(actor.client), "confirmed": "1", **data})
 
 
 def sent(actor, *proposals):

@@ -4,49 +4,13 @@ import datetime as dt
 import json
 
 import pytest
-from flask import current_app
 
 from portal.models import Campaign, Comment, Event, Nomination, Opinion, Publication, Unit, User, Vote
 
 from conftest import FAST_HASH, csrf_token, form_data, soup, switch
+from flows import PDF, after_filing, after_the_window, approve, nomination, post, propose, publish_with, sent, vote
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def files(app, tmp_path):
-    app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
-
-
-def propose(actor, name="Lò Văn Sáng", workplace="Bản Nà Bỏ", award="giay-khen", attachment=None, **fields):
-    data = {**form_data(soup(actor.client.get("/nominations/new")).select_one("main form")),
-            "kind": "individual", "name": name, "position": "Trưởng bản", "workplace": workplace,
-            "achievement": "Vận động 100% hộ đăng ký bản không ma túy", "award": award, **fields}
-    if attachment:
-        data["attachment"] = attachment
-    return actor.client.post("/nominations", data=data, content_type="multipart/form-data")
-
-
-def post(actor, path, **data):
-    return actor.client.post(path, data={"csrf_token": csrf_token(actor.client), **data})
-
-
-def nomination(name="Lò Văn Sáng") -> Nomination:
-    return Nomination.get(Nomination.name == name, Nomination.campaign == Campaign.current())
-
-
-def after_filing():
-    """The clock moves past the filing deadline (23:59 on 18/02), when the list may be published; a pinned
-    moment keeps its time of day."""
-    config = current_app.config
-    config["TODAY"] = "2026-02-19"
-    if config.get("NOW"):
-        config["NOW"] = "2026-02-19" + config["NOW"][10:]
-
-
-def after_the_window():
-    """The clock moves past the last day the public comments on the published list, when the leader may decide."""
-    current_app.config["TODAY"] = (Publication.get().closes_on + dt.timedelta(days=1)).isoformat()
+pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
 
 
 def add_council_members(count):
@@ -231,19 +195,6 @@ def test_the_office_sends_the_proposals_to_the_council(actor):
     assert soup(actor.client.get("/awards")).select_one("#send") is None
 
 
-def sent(actor, *names):
-    actor.login("ban-na-bo")
-    for name in names or ("Lò Văn Sáng",):
-        propose(actor, name=name)
-    switch(actor, "vanhoa")
-    post(actor, "/nominations/send")
-
-
-def vote(actor, n, agree, comment=""):
-    form = form_data(soup(actor.client.get(f"/nominations/{n.id}")).select_one("#vote"))
-    return actor.client.post(f"/nominations/{n.id}/vote", data={**form, "agree": agree, "comment": comment})
-
-
 def test_the_council_sees_the_supervisors_comment_before_voting_and_the_office_answers_it(actor):
     sent(actor)
     n = nomination()
@@ -355,23 +306,6 @@ def test_publishing_approves_what_the_council_passed_and_opens_the_comment_windo
     assert Event.get(Event.kind == "publication.open")
     switch(actor, "hoidong")
     assert post(actor, f"/nominations/{nomination().id}/vote", agree="0").status_code == 409
-
-
-def publish_with(actor, votes: dict):
-    """Proposals for each name sent; the council votes as given ("1" agree, "0" disagree); after the filing deadline
-    the office publishes."""
-    sent(actor, *votes)
-    switch(actor, "hoidong")
-    for name, agree in votes.items():
-        vote(actor, nomination(name), agree)
-    switch(actor, "vanhoa")
-    after_filing()
-    post(actor, "/publication")
-
-
-def approve(actor, **changes):
-    form = form_data(soup(actor.client.get("/decision")).select_one("#decision"))
-    return actor.client.post("/decision", data={**form, "number": "25/QĐ-UBND", **changes})
 
 
 def test_the_leader_approves_the_decision_with_the_awards_chosen(actor):

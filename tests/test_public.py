@@ -7,19 +7,9 @@ import pytest
 from portal.models import Event, Opinion, Publication
 
 from conftest import csrf_token, form_data, soup, switch
-from test_nominations import after_the_window, files, publish_with  # noqa: F401 - `files` is an autouse fixture
+from flows import after_the_window, opinion_form
 
-
-@pytest.fixture
-def published(actor):
-    """Two proposals sent; the council passes one; the office publishes; everyone logged out."""
-    publish_with(actor, {"Lò Văn Sáng": "1", "Tao Văn Nọi": "0"})
-    actor.client.post("/logout", data={"csrf_token": csrf_token(actor.client)})
-    return actor
-
-
-def opinion_form(client):
-    return form_data(soup(client.get("/cong-khai")).select_one("#opinion"))
+pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
 
 
 def test_before_anything_is_published_the_page_says_so(client):

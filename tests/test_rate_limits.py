@@ -12,7 +12,9 @@ from bs4 import BeautifulSoup
 from portal.models import Opinion
 
 from conftest import form_data, make_app, soup
-from test_nominations import files, publish_with  # noqa: F401 - `files` is an autouse fixture
+from flows import publish_with
+
+pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
 
 REDIS = "redis://127.0.0.1:6379/0"
 WORKERS = 3

@@ -7,15 +7,7 @@ import pytest
 from portal.models import Event, Report, Unit
 
 from conftest import csrf_token, form_data, soup, switch
-from test_nominations import PDF
-
-
-def report_form(client):
-    return form_data(soup(client.get("/report")).select_one("form.report"))
-
-
-def file_report(client, action="submit", **changes):
-    return client.post("/report", data={**report_form(client), **changes, "action": action})
+from flows import PDF, file_report, report_form
 
 
 def unit_of(code="ban-na-bo"):

@@ -9,7 +9,9 @@ import pytest
 from portal.models import Campaign, Comment, Event, Evidence, Opinion, Publication, Report, Unit
 
 from conftest import csrf_token, form_data, soup, switch
-from test_nominations import PDF, files, nomination, post, propose, sent, vote  # noqa: F401 - `files` is autouse
+from flows import PDF, nomination, post, propose, sent, vote
+
+pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
 
 ENDED = ("Đợt thi đua đã kết thúc ngày 28/02/2026; không thể cập nhật thêm. "
          "Liên hệ Phòng Văn hóa – Xã hội nếu cần gia hạn.")

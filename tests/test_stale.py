@@ -10,7 +10,7 @@ from portal import campaigns, nominations, reports
 from portal.models import Campaign, Check, Event, Nomination, Report, Task, Unit
 
 from conftest import Actor, form_data, soup
-from test_nominations import propose
+from flows import propose
 
 
 def at_once(app, monkeypatch, read, *people):

@@ -36,7 +36,7 @@ class Wire:
 
     def login(self, username):
         response, content, _ = self.request("GET", "/login")
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', decoded(response, content)).group(1)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', decoded(response, content)).group(1)
         form = urllib.parse.urlencode({"username": username, "password": "demo2026", "csrf_token": token})
         response, _, _ = self.request("POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
         assert response.status == 303

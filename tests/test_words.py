@@ -7,7 +7,9 @@ import pytest
 from portal.models import Report, Unit
 
 from conftest import csrf_token, form_data, soup, switch
-from test_nominations import after_the_window, approve, files, nomination, publish_with  # noqa: F401 - `files` is autouse
+from flows import after_the_window, approve, nomination, publish_with
+
+pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
 
 SLIPS = ["UBND UBND", "gửi gửi", "Xã hội xã", "xã xã"]
 REPEATED = re.compile(r"\b(\w+) \1\b", re.IGNORECASE)  # "Đã gửi gửi lúc"

@@ -4,7 +4,7 @@ import pytest
 from portal.models import Campaign, Comment, Nomination, Opinion, Report, Task, Unit
 
 from conftest import csrf_token, form_data, soup, switch
-from test_access import ACCESS, PUBLIC, routes
+from flows import ACCESS, PUBLIC, routes
 
 ATTACK = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)>"
 NOT_TEXT = {"phone", "number", "signed_on", "version", "position", "starts_on", "ends_on", "report_due_on"}
