@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 FLASK := $(BIN)/flask --app portal
-VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js
+VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js static/vendor/idb-keyval.js
 
 .PHONY: run test assets chromium gammu libreoffice nginx redis screenshots bench bench-load bench-fanout bench-export bench-eventlog
 .DEFAULT_GOAL := run
@@ -36,6 +36,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 $(VENDOR): node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.min.js static/vendor/
+	cp node_modules/idb-keyval/dist/umd.js static/vendor/idb-keyval.js
 
 assets: $(VENDOR)
 

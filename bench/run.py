@@ -3,6 +3,7 @@ and server throughput under gunicorn. Prints a table and writes bench/results/<t
 
     make bench            # everything (about two minutes)
     make bench ARGS=--quick
+    make bench ARGS=--offline  # only the unit phone's offline rows
 """
 import argparse
 import datetime as dt
@@ -27,6 +28,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from conftest import Gunicorn  # noqa: E402  (the same server start as the tests)
 from test_weight import Wire, decoded, static_urls  # noqa: E402  (the same byte counting as the budget tests)
+from test_offline import photo  # noqa: E402  (the same 12 MP photo as the upload test)
 
 LINKS = {  # name: (download kbit/s, upload kbit/s, round trip ms)
     "Slow 3G (DevTools)": (400, 400, 400),
@@ -281,6 +283,66 @@ def viewers(base, count, server):
     return delivered, rss
 
 
+def throttle(page, link):
+    down, up, rtt = LINKS[link]
+    page.context.new_cdp_session(page).send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": rtt, "downloadThroughput": down * 1000 / 8, "uploadThroughput": up * 1000 / 8})
+
+
+def upload(page, picture) -> tuple[float, int]:
+    """Seconds from choosing the photo to its thumbnail shown, and the upload's bytes on the wire."""
+    sent = []
+    page.on("requestfinished", lambda r: r.method == "POST" and "/evidence/" in r.url and sent.append(r))
+    shown = page.locator(".evidence img").count()
+    began = time.perf_counter()
+    page.locator("input[type=file]").first.set_input_files(picture)
+    if not page.evaluate("() => document.documentElement.classList.contains('js')"):
+        page.locator("form.upload button").first.click(timeout=900_000)  # the plain form, as before
+    page.locator(".evidence img").nth(shown).wait_for(timeout=900_000)
+    secs = time.perf_counter() - began
+    page.wait_for_timeout(200)
+    return secs, int(sent[0].all_headers()["content-length"])
+
+
+def offline_rows(browser, base, link, picture):
+    """The unit phone's offline part: a repeat visit shown from the service worker's cache (time to the task
+    list painted), a 12 MP photo's upload without and with shrinking on the phone, and a tap to "Chờ gửi"."""
+    results = {}
+    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#username", "ban-na-it")
+    page.fill("#password", "demo2026")
+    page.click("button.primary")
+    throttle(page, link)
+    step(f"{link}: plain form upload")
+    results["12 MP photo, plain form (before)"] = upload(page, picture)
+    context.close()
+
+    step(f"{link}: with the service worker")
+    page = log_in(browser, base, "ban-na-it")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.reload()
+    page.wait_for_function("caches.open('pages').then(c => c.match('/checklist')).then(Boolean)")
+    throttle(page, link)
+    page.goto(base + "/checklist", wait_until="load")
+    painted = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    results["repeat visit: task list painted (cache)"] = (painted / 1000, None)
+    page.wait_for_function("window.outbox !== undefined")
+    results["12 MP photo, shrunk on the phone (after)"] = upload(page, picture)
+    page.evaluate("""() => {
+        document.addEventListener('click', () => { window.clicked = performance.now(); }, {capture: true, once: true});
+        new MutationObserver((changes, observer) => {
+            if ([...document.querySelectorAll('.check .sync')].some(p => p.textContent === 'Chờ gửi')) {
+                window.pending = performance.now(); observer.disconnect(); }
+        }).observe(document.body, {subtree: true, childList: true, characterData: true}); }""")
+    page.locator("div.check.todo .states button[value=done]").first.click()
+    page.wait_for_function("window.pending > 0")
+    results["tap to “Chờ gửi”"] = (page.evaluate("window.pending - window.clicked") / 1000, None)
+    page.context.close()
+    return results
+
+
 def step(text):
     print(f"… {text}", file=sys.stderr, flush=True)
 
@@ -288,6 +350,7 @@ def step(text):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="shorter runs, fewer ticks")
+    parser.add_argument("--offline", action="store_true", help="only the unit phone's offline rows")
     args = parser.parse_args()
     seconds = 3 if args.quick else 8
     results = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": f"{os.cpu_count()} cores"}
@@ -298,6 +361,20 @@ def main():
         flask(demo, "demo")
         server = Server(demo)
         try:
+            step("offline phone")
+            picture = Path(tmp) / "IMG_0001.jpg"
+            picture.write_bytes(photo())
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                for link in LINKS:
+                    for name, (secs, size) in offline_rows(browser, server.base, link, str(picture)).items():
+                        shown = f"{secs * 1000:.0f} ms" + (f", {size / 1024:.1f} KB" if size is not None else "")
+                        rows.append((link, name, shown))
+                        results[f"{link}: {name}"] = {"seconds": secs, "bytes": size}
+                        step(f"{link}: {name}: {shown}")
+                browser.close()
+            if args.offline:
+                return report(rows, results)
             step("page weight")
             for name, size in weights(server.base).items():
                 rows.append(("bytes on the wire", name, f"{size / 1024:.1f} KB"))
@@ -348,6 +425,10 @@ def main():
         finally:
             server.stop()
 
+    report(rows, results)
+
+
+def report(rows, results):
     width = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
     print(f"{'setting':<{width[0]}}  {'measure':<{width[1]}}  result")
     print(f"{'-' * width[0]}  {'-' * width[1]}  {'-' * 24}")

@@ -7,7 +7,8 @@ import brotli
 from flask import Flask, Response, abort, request, url_for
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml",
+         ".png": "image/png"}
 
 
 class Asset:

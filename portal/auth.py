@@ -1,4 +1,5 @@
 """Login, logout, and who may open which page."""
+import datetime as dt
 import secrets
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
@@ -9,7 +10,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from . import clock
-from .access import WATCHERS, landing_url, roles_required  # noqa: F401 - importable from here as before
+from .access import landing_url
 from .db import database
 from .forms import Form
 from .models import Event, Lockout, User
@@ -122,6 +123,8 @@ def login():
         if error is None:
             _fresh_session()
             login_user(user)
+            # A unit's phone stays signed in when the browser closes: its outbox is sent after a restart.
+            session.permanent = user.role == "unit"
             return redirect(_safe_next(request.args.get("next")) or landing_url(user), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form, error=error), status
@@ -144,4 +147,7 @@ def logout():
 
 def init_app(app):
     login_manager.init_app(app)
+    # A unit's cookie lasts as long as its session on the server, from the login: not re-sent with every answer.
+    app.permanent_session_lifetime = dt.timedelta(days=app.config["SESSION_DAYS"])
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.register_blueprint(bp)

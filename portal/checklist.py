@@ -4,7 +4,7 @@ from flask_login import current_user
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
-from . import live
+from . import live, outbox
 from .access import current_campaign, own_task, roles_required
 from .forms import MAX_INT, Form
 from .htmx import render, wants_fragment
@@ -25,6 +25,7 @@ class CheckForm(Form):
 
 @bp.get("/checklist")
 @roles_required("unit")
+@outbox.revalidated
 def page():
     cursor = Event.last_id()  # read before the checklist, so the live stream from here misses nothing
     return render_template("checklist/page.html", cursor=cursor,
@@ -63,7 +64,9 @@ def set_state(unit_id, task_id):
     if not form.validate_on_submit():
         message = " ".join(e for errors in form.errors.values() for e in errors)
         return _row(unit, task, campaign, 400, message, form.note.data)
-    set_check(unit, task, form.state.data, form.note.data or "", form.version.data, current_user, campaign)
+    with outbox.once(unit, "check") as claim:  # a resend from the phone's outbox answers with the saved row
+        if claim:
+            set_check(unit, task, form.state.data, form.note.data or "", form.version.data, current_user, campaign)
     if not wants_fragment():
         return redirect(url_for("checklist.page", _anchor=f"task-{task.id}"), 303)
     return _row(unit, task, campaign, 200)

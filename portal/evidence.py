@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf.file import FileField, FileRequired
 from playhouse.flask_utils import get_object_or_404
 
+from . import outbox
 from .access import WATCHERS, own_task, roles_required
 from .db import database
 from .forms import Form
@@ -42,7 +43,9 @@ def upload(unit_id, task_id):
         accepted = accept(file.stream.read(MAX_BYTES + 1))
     except Rejected as rejected:
         return _list(unit, task, campaign, 400, str(rejected))
-    attach(unit, task, campaign, current_user, accepted, display_name(file.filename))
+    with outbox.once(unit, "evidence") as claim:
+        if claim:
+            attach(unit, task, campaign, current_user, accepted, display_name(file.filename))
     return _list(unit, task, campaign)
 
 

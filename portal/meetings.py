@@ -20,7 +20,7 @@ from .db import database
 from .forms import MAX_INT, Form, posted_version
 from .guards import publication_of, refuse, settled
 from .models import (
-    AWARDS, BASES, NOMINEE_KINDS, AwardRule, Campaign, Event, Meeting, Nomination, NominationReturn, Opinion,
+    AWARDS, BASES, NOMINEE_KINDS, AwardRule, Event, Meeting, Nomination, NominationReturn, Opinion,
     Publication, Stale, Unit, User,
 )
 from .text import clean, clean_name, vn_sort_key

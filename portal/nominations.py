@@ -7,7 +7,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length
 
-from . import store
+from . import outbox, store
 from .access import WATCHERS, current_campaign, roles_required
 from .awards import UNIT_EDITS, last_return
 from .db import database
@@ -101,10 +101,10 @@ def create():
     except store.Rejected as rejected:
         form.attachment.errors = [str(rejected)]
         return _new_page(campaign, form, 400)
-    with database.atomic():
+    with outbox.once(unit, "nomination") as claim:
         nomination = Nomination(campaign=campaign, unit=unit, created_by=current_user)
         _fill(nomination, form, attachment)
-        if not _replayed(nomination):
+        if claim and not _replayed(nomination):
             nomination.save()
             Event.record("nomination.add", current_user, subject=nomination, after=nomination.as_dict())
     flash(f"Đã gửi đề nghị khen thưởng cho “{nomination.name}”.", "info")

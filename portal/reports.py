@@ -7,7 +7,7 @@ from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 from wtforms.widgets import TextArea
 
-from . import clock
+from . import clock, outbox
 from .access import WATCHERS, current_campaign, roles_required
 from .confirm import unconfirmed
 from .db import database
@@ -80,6 +80,7 @@ def unit_context(unit, campaign, form=None, message=None):
 
 @bp.get("/report")
 @roles_required("unit")
+@outbox.revalidated
 def page():
     return render_template("reports/unit.html", **unit_context(current_user.unit, current_campaign()))
 
@@ -93,6 +94,8 @@ def save():
     report = report_of(campaign, unit)
     form = report_form(ctx, report, formdata=request.form)
     submit = request.form.get("action") == "submit"
+    if request.form.get("client_id") and outbox.saved(unit):  # a resend of a filing already saved: not refused
+        return _page(unit, campaign, notice="Đã lưu.")
     if not filing_open(campaign, report):
         return _refuse(unit, campaign, form, "Đã quá hạn gửi sơ kết. Hãy liên hệ Phòng Văn hóa – Xã hội để được mở lại.")
     if report and report.state not in EDITABLE:
@@ -109,7 +112,9 @@ def save():
     if submit:
         report.state, report.submitted_at = "submitted", clock.utc_now()
         report.late = deadline_passed(campaign)
-    with database.atomic():
+    with outbox.once(unit, "report") as claim:
+        if claim is None:  # the phone's outbox sent this save again after a lost answer
+            return _page(unit, campaign, notice=f"{'Đã gửi báo cáo sơ kết' if submit else 'Đã lưu bản nháp'}.")
         report.save_from(form.version.data, "results", "highlights", "difficulties", "proposals", "state",
                          "submitted_at", "late")
         Event.record("report.submit" if submit else "report.save", current_user, campaign=campaign, unit=unit,

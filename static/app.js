@@ -1,56 +1,33 @@
-/* What htmx alone does not do for a village head on a weak link:
-   keep a tick made while the connection is down and send it again until it is saved,
-   resume the live stream where it stopped, and never overwrite a row being edited. */
+/* What htmx alone does not do for a village head on a weak link: resume the live stream where it stopped,
+   and never overwrite a row being edited or waiting to be sent (the outbox, static/offline.js, keeps those). */
 (function () {
   "use strict";
-  var MAX_DELAY = 30000;
-
-  function status(row, text) {
-    var p = row.querySelector(".sync");
-    if (!p) {
-      p = document.createElement("p");
-      p.className = "sync";
-      p.setAttribute("role", "status");
-      row.appendChild(p);
-    }
-    p.textContent = text;
+  var later = document.currentScript.getAttribute("data-offline");
+  function load(urls) {
+    if (!urls.length) return;
+    var script = document.createElement("script");
+    script.src = urls[0];
+    script.onload = function () { load(urls.slice(1)); };
+    document.head.appendChild(script);
   }
-
-  function send(form) {
-    var pending = form._pending;
-    clearTimeout(pending.timer);
-    htmx.ajax("POST", form.getAttribute("hx-post"), {
-      source: form, target: form.closest(".check"), swap: "outerHTML", values: pending.values
-    });
-  }
-
-  // A request that never reached the server: remember the latest values and retry with backoff.
-  document.addEventListener("htmx:sendError", function (e) {
-    var form = e.detail.elt.closest("form[hx-post]");
-    if (!form) return;
-    var row = form.closest(".check");
-    var values = Object.fromEntries(e.detail.requestConfig.formData);
-    var attempt = form._pending && form._pending.values.state === values.state ? form._pending.attempt + 1 : 0;
-    form._pending = { values: values, attempt: attempt };
-    row.classList.add("pending");
-    status(row, "Chưa gửi được (mất kết nối). Sẽ tự gửi lại…");
-    form._pending.timer = setTimeout(function () { send(form); }, Math.min(MAX_DELAY, 1000 * Math.pow(2, attempt)));
-  });
-
-  window.addEventListener("online", function () {
-    document.querySelectorAll(".check.pending form[hx-post]").forEach(function (form) {
-      if (form._pending) send(form);
+  if (later) window.addEventListener("load", function () { load(later.split(" ")); });
+  // The unit's page was shown from the phone's cache and has changed since: the worker kept the new copy.
+  if (later && navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", function (e) {
+    if (e.data !== "fresh") return;
+    caches.match(location.pathname).then(function (r) { return r && r.text(); }).then(function (html) {
+      if (html) htmx.swap("main", html, { swapStyle: "outerHTML" }, { select: "main" });
+      document.dispatchEvent(new Event("page:fresh"));
     });
   });
 
-  // Live updates: reconnect from the last event seen, and leave a row alone while its note is being typed.
   document.addEventListener("htmx:sseMessage", function (e) {
     var id = e.detail.lastEventId, elt = e.target, url = elt.getAttribute("sse-connect");
     if (id && url) elt.setAttribute("sse-connect", url.replace(/([?&]since=)\d*/, "$1" + id));
   });
   document.addEventListener("htmx:oobBeforeSwap", function (e) {
     var target = e.detail.target, active = document.activeElement;
-    if (target && (target.classList.contains("pending") || (active && active.tagName === "TEXTAREA" && target.contains(active)))) {
+    if (target && (target.classList.contains("pending") || target.querySelector(".conflict") ||
+                   (active && active.tagName === "TEXTAREA" && target.contains(active)))) {
       e.preventDefault();
     }
   });

@@ -222,6 +222,8 @@ PUBLIC = "public"  # anyone, signed in or not
 ACCESS = {
     "static": PUBLIC,
     "pages.healthz": PUBLIC,
+    "outbox.service_worker": PUBLIC,
+    "outbox.manifest": PUBLIC,
     "auth.login": PUBLIC,
     "public.page": PUBLIC,
     "public.opinion": PUBLIC,

@@ -5,6 +5,7 @@ import re
 import urllib.parse
 
 import brotli
+from bs4 import BeautifulSoup
 import pytest
 
 from portal.models import Task, Unit, User, set_check
@@ -109,3 +110,32 @@ def test_the_board_for_forty_units_fits_twenty_kilobytes(forty_units, server):
     response, content, size = wire.request("GET", "/board")
     assert response.status == 200 and decoded(response, content).count('<tr id="unit-') == 40
     assert size <= 20 * KB, f"board {size} B"
+
+
+def test_the_offline_part_loads_after_the_page_and_the_service_worker_stays_small(server):
+    """The outbox script and its IndexedDB wrapper are fetched once the page is usable, and the worker is
+    registered from them; neither is on the first visit's critical path."""
+    wire = Wire(server)
+    wire.login("ban-na-bo")
+    response, content, _ = wire.request("GET", "/checklist")
+    later = BeautifulSoup(decoded(response, content), "html.parser").select_one("script[data-offline]")["data-offline"]
+    sizes = [wire.request("GET", url)[2] for url in later.split()]
+    assert sum(sizes) <= 8 * KB, f"offline scripts {sizes} B"
+    worker, _, size = wire.request("GET", "/sw.js")
+    assert worker.status == 200 and worker.getheader("Content-Encoding") == "br"
+    assert size <= 4 * KB, f"service worker {size} B with headers"
+
+
+def test_the_phone_revalidates_its_kept_checklist_with_a_304_until_the_unit_changes_something(server):
+    wire = Wire(server)
+    wire.login("ban-na-bo")
+    response, content, _ = wire.request("GET", "/checklist")
+    tag = response.getheader("ETag")
+    again, _, size = wire.request("GET", "/checklist", headers={"If-None-Match": tag})
+    assert again.status == 304 and size <= 1 * KB
+    row = BeautifulSoup(decoded(response, content), "html.parser").select_one(".check form")
+    fields = {i["name"]: i["value"] for i in row.select("input[type=hidden]")}
+    wire.request("POST", row["action"], urllib.parse.urlencode({**fields, "state": "done"}),
+                 {"Content-Type": "application/x-www-form-urlencoded"})
+    changed, _, _ = wire.request("GET", "/checklist", headers={"If-None-Match": tag})
+    assert changed.status == 200

@@ -1,7 +1,7 @@
 """Models of the campaign domain, each with the queries that belong to it, by area; every name is importable
 from here."""
 from .base import Stale, Versioned
-from .checks import STATES, Check, Evidence, set_check
+from .checks import STATES, Check, ClientWrite, Evidence, set_check
 from .council import BASES, AwardRule, Meeting, NominationReturn, VoteMeeting
 from .events import Event
 from .people import ROLES, UNIT_KINDS, WATCHERS, Lockout, Unit, User, UserSession
@@ -13,7 +13,8 @@ from .sms import SmsIncoming, SmsMessage
 from .structure import Area, Campaign, PartOfStructure, Task
 
 MODELS = [Unit, User, UserSession, Lockout, Campaign, Area, Task, Check, Event, Report, Nomination, Vote, Comment,
-          Publication, Opinion, Evidence, SmsMessage, SmsIncoming, Meeting, AwardRule, VoteMeeting, NominationReturn]
+          Publication, Opinion, Evidence, SmsMessage, SmsIncoming, Meeting, AwardRule, VoteMeeting, NominationReturn,
+          ClientWrite]
 
 # Registration and scoring live in their own module; imported last, as they build on the models above.
 from ..models_emulation import *  # noqa: E402,F401,F403

@@ -113,3 +113,16 @@ class Evidence(BaseModel):
 
     def as_dict(self):
         return {"evidence": self.id, "kind": self.kind, "name": self.name, "size": self.size, "removed": self.removed}
+
+
+class ClientWrite(BaseModel):
+    """A write a phone sent under its own id (the offline outbox): the unique key makes a resend a no-op."""
+
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    client_id = CharField(max_length=40)
+    kind = CharField()  # check | evidence | report | nomination
+    ref = IntegerField(null=True)  # what the write made (a nomination's id), for the answer to a resend
+    at = DateTimeField(default=utc_now)
+
+    class Meta:
+        indexes = ((("unit", "client_id"), True),)

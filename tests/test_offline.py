@@ -1,0 +1,237 @@
+"""A village head with no signal: the checklist opens from the phone, changes wait in the outbox and are saved
+once when the signal returns (real gunicorn, Debian's chromium with a persistent profile)."""
+import io
+import random
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect, sync_playwright
+
+from portal.models import Check, ClientWrite, Event, Evidence, Nomination, Report, Task, Unit, User, set_check
+from conftest import CHROMIUM
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def phone(tmp_path):
+    """Opens the same phone (browser profile) again and again: what it kept survives closing the browser."""
+    with sync_playwright() as p:
+        def open_phone():
+            context = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM,
+                                                           args=ARGS, viewport={"width": 360, "height": 740})
+            context.on("console", lambda m: print("console:", m.type, m.text))  # shown when a test fails
+            return context
+        yield open_phone
+
+
+def checklist(context, server, username="ban-na-bo"):
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(server + "/checklist")
+    if "/login" in page.url:
+        page.fill("#username", username)
+        page.fill("#password", "demo2026")
+        page.click("button.primary")
+    expect(page).to_have_url(server + "/checklist")
+    return page
+
+
+def until(page, script):
+    """Waits for a condition in the page (the page's CSP forbids wait_for_function's eval)."""
+    for _ in range(200):
+        if page.evaluate(script):
+            return
+        page.wait_for_timeout(100)
+    pytest.fail(f"never true: {script}")
+
+
+def emptied(page):
+    """Waits until the page's outbox has sent everything it held."""
+    until(page, "() => window.outbox !== undefined && outbox.all().then(list => list.length === 0)")
+
+
+def kept_for_offline(page):
+    """Waits until the service worker holds the checklist (the page after the worker took over)."""
+    until(page, "() => navigator.serviceWorker.controller !== null")
+    page.reload()
+    until(page, "() => caches.open('pages').then(c => c.match('/checklist')).then(Boolean)")
+
+
+def photo(width=4000, height=3000, orientation=None) -> bytes:
+    """A 12 MP phone-like photo: smooth light and some sensor noise, as a camera writes it (quality 92)."""
+    small = Image.new("RGB", (40, 30))
+    rng = random.Random(7)
+    small.putdata([(rng.randrange(60, 200), rng.randrange(80, 220), rng.randrange(40, 180)) for _ in range(1200)])
+    image = small.resize((width, height), Image.BICUBIC)
+    noise = Image.effect_noise((width, height), 12).convert("RGB")
+    image = Image.blend(image, noise, 0.08)
+    out = io.BytesIO()
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    image.save(out, "JPEG", quality=92, exif=exif)
+    return out.getvalue()
+
+
+def own_tasks(unit):
+    return [t for t in Task.select().order_by(Task.id) if t.applies_to(unit)]
+
+
+def test_changes_made_with_no_signal_survive_a_closed_browser_and_are_saved_once(server, phone, tmp_path):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    tasks = own_tasks(unit)
+    context = phone()
+    page = checklist(context, server)
+    kept_for_offline(page)
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("#offline")).to_contain_text("Đang ngoại tuyến · dữ liệu lúc")
+    expect(page.locator(f"#task-{tasks[0].id}")).to_be_visible()
+    for task in tasks[:3]:
+        page.locator(f"#task-{task.id} button[value=done]").first.click()
+        expect(page.locator(f"#check-{task.id} .sync")).to_have_text("Chờ gửi")
+    page.locator(f"#task-{tasks[3].id} details summary").click()
+    page.fill(f"#task-{tasks[3].id} textarea", "Đã họp dân ngày 05/02")
+    page.locator(f"#task-{tasks[3].id} details button").click()
+    (tmp_path / "anh.jpg").write_bytes(photo())
+    page.set_input_files(f"#file-{tasks[0].id}", str(tmp_path / "anh.jpg"))
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 5")
+    context.close()
+    assert Check.select().where(Check.unit == unit).count() == 0
+
+    context = phone()  # the phone back on the hill, with signal: still signed in
+    page = checklist(context, server)
+    emptied(page)
+    expect(page.locator("#outbox-count")).to_be_hidden()
+    for task in tasks[:4]:
+        expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
+    assert {c.task_id: c.state for c in Check.select().where(Check.unit == unit)} == {
+        tasks[0].id: "done", tasks[1].id: "done", tasks[2].id: "done", tasks[3].id: "todo"}
+    assert Check.get(Check.unit == unit, Check.task == tasks[3]).note == "Đã họp dân ngày 05/02"
+    assert Event.select().where(Event.unit == unit, Event.kind == "check.set").count() == 4
+    assert Evidence.select().where(Evidence.unit == unit).count() == 1
+    assert Event.select().where(Event.unit == unit, Event.kind == "evidence.add").count() == 1
+    assert ClientWrite.select().where(ClientWrite.unit == unit).count() == 5
+    context.close()
+
+
+def test_a_tick_and_a_photo_whose_answers_were_lost_are_sent_again_and_saved_once(server, phone, tmp_path):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = own_tasks(unit)[0]
+    (tmp_path / "anh.jpg").write_bytes(photo(1600, 1200))
+    context = phone()
+    page = checklist(context, server)
+    until(page, "() => window.outbox !== undefined")
+    posts = []
+    # The context sees the worker's requests too: Background Sync may resend it before the page does.
+    context.on("request", lambda r: r.method == "POST" and posts.append(r.url.removeprefix(server)))
+
+    def save_then_lose_the_answer(route):
+        route.fetch()  # the server saves it
+        route.abort()  # and the answer never comes back
+
+    for url, change in ((f"/checks/{unit.id}/{task.id}",
+                         lambda: page.locator(f"#task-{task.id} button[value=done]").first.click()),
+                        (f"/evidence/{unit.id}/{task.id}",
+                         lambda: page.set_input_files(f"#file-{task.id}", str(tmp_path / "anh.jpg")))):
+        page.route("**" + url, save_then_lose_the_answer, times=1)
+        change()
+        expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 1")
+        page.reload()  # the outbox sends it again when the page opens
+        emptied(page)
+        assert posts.count(url) == 2
+
+    expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
+    expect(page.locator(f"#evidence-{task.id} img")).to_have_count(1)
+    assert Check.get(Check.unit == unit, Check.task == task).state == "done"
+    assert Event.select().where(Event.unit == unit, Event.kind == "check.set").count() == 1
+    assert Evidence.select().where(Evidence.unit == unit).count() == 1
+    assert Event.select().where(Event.unit == unit, Event.kind == "evidence.add").count() == 1
+    assert ClientWrite.select().where(ClientWrite.unit == unit).count() == 2
+    context.close()
+
+
+def test_a_change_refused_as_stale_shows_both_values_and_lets_the_user_choose(server, phone):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = own_tasks(unit)[0]
+    context = phone()
+    page = checklist(context, server)
+    until(page, "() => window.outbox !== undefined")
+
+    context.set_offline(True)
+    page.locator(f"#task-{task.id} button[value=done]").first.click()
+    expect(page.locator(f"#check-{task.id} .sync")).to_have_text("Chờ gửi")
+    # Meanwhile another phone of the same unit says "doing".
+    set_check(unit, task, "doing", "", 0, User.get(User.username == "ban-na-bo"), task.area.campaign)
+    context.set_offline(False)
+
+    conflict = page.locator(f"#check-{task.id} .conflict")
+    expect(conflict).to_contain_text("Bạn đã chọn “Hoàn thành” (chưa lưu). Đã lưu: “Đang làm”")
+    expect(page.locator("#outbox-count")).to_be_hidden()
+    assert Check.get(Check.unit == unit, Check.task == task).state == "doing"
+
+    conflict.get_by_role("button", name="Giữ lựa chọn của tôi").click()
+    expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
+    expect(conflict).to_have_count(0)
+    emptied(page)
+    assert Check.get(Check.unit == unit, Check.task == task).state == "done"
+    context.close()
+
+
+def test_a_report_draft_and_a_proposal_made_with_no_signal_are_saved_once_when_it_returns(server, phone):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    context = phone()
+    page = checklist(context, server)
+    until(page, "() => navigator.serviceWorker.controller !== null")
+    for path in ("/report", "/nominations/new"):  # pages she has opened before, so the phone keeps them
+        page.goto(server + path)
+        until(page, f"() => caches.open('pages').then(c => c.match('{path}')).then(Boolean)")
+
+    context.set_offline(True)
+    page.goto(server + "/report")
+    expect(page.locator("#offline")).to_contain_text("Đang ngoại tuyến")
+    page.fill("#highlights", "Làm 300 m đường bê tông")
+    page.get_by_role("button", name="Lưu bản nháp").click()
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 1")
+    page.goto(server + "/nominations/new")
+    page.fill("#name", "Lò Văn Sáng")
+    page.fill("#workplace", "Bản Nà Bỏ")
+    page.fill("#achievement", "Vận động 100% hộ đăng ký bản không ma túy")
+    page.select_option("#award", "giay-khen")
+    page.get_by_role("button", name="Gửi đề nghị").click()
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 2")
+    assert Nomination.select().count() == 0
+
+    context.set_offline(False)
+    expect(page.locator("main")).to_contain_text("Đã gửi đề nghị khen thưởng cho “Lò Văn Sáng”")
+    emptied(page)
+    expect(page).to_have_url(server + "/report")
+    assert Report.get(Report.unit == unit).highlights == "Làm 300 m đường bê tông"
+    assert Event.select().where(Event.unit == unit, Event.kind == "report.save").count() == 1
+    assert [n.name for n in Nomination.select().where(Nomination.unit == unit)] == ["Lò Văn Sáng"]
+    assert ClientWrite.select().where(ClientWrite.unit == unit).count() == 2
+    context.close()
+
+
+def test_a_twelve_megapixel_photo_costs_at_most_300_kb_on_the_wire_and_arrives_upright(server, phone, tmp_path):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = own_tasks(unit)[0]
+    original = photo(orientation=6)  # held sideways: the phone's EXIF says turn it
+    (tmp_path / "IMG_0001.jpg").write_bytes(original)
+    context = phone()
+    page = checklist(context, server)
+    until(page, "() => window.outbox !== undefined")
+    uploads = []
+    page.on("request", lambda r: r.method == "POST" and "/evidence/" in r.url and uploads.append(r))
+
+    expect(page.locator(f"label[for=file-{task.id}]")).to_contain_text("Chụp ảnh / Thêm ảnh")
+    page.set_input_files(f"#file-{task.id}", str(tmp_path / "IMG_0001.jpg"))
+    expect(page.locator(f"#evidence-{task.id} img")).to_have_count(1)
+
+    sent = int(uploads[0].all_headers()["content-length"])  # the body as it went on the wire
+    assert len(original) > 1_000_000 and 20 * 1024 < sent <= 300 * 1024, (len(original), sent)
+    evidence = Evidence.get(Evidence.unit == unit)
+    assert (evidence.width, evidence.height) == (960, 1280)
+    context.close()
