@@ -4,16 +4,18 @@ from flask_login import current_user
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange
 
-from . import live
+from . import clock, live
 from .auth import roles_required
 from .forms import MAX_INT, Form
 from .guards import ended, refuse
 from .htmx import render, wants_fragment
-from .models import STATES, Campaign, Check, Event, Evidence, Stale, Unit, set_check
+from .models import STATES, Campaign, Check, Event, Evidence, Report, Stale, Unit, set_check
 from .progress import score
 from .text import clean
 
 bp = Blueprint("checklist", __name__)
+FINISHED = ("done", "na")  # folded away under "Đã xong": nothing left to do on them
+DEADLINE_WARNING_DAYS = 3  # the sơ kết's deadline shows as a banner this many days ahead
 
 
 class CheckForm(Form):
@@ -41,10 +43,28 @@ def checklist_context(unit: Unit, campaign: Campaign, readonly=False, messages=N
     else:
         checks, evidence, states = {only.task_id: only}, {}, Check.states_of(unit)
     closed = ended(campaign)
-    return dict(unit=unit, campaign=campaign, areas=areas, checks=checks,
+    numbers = {t.id: n for n, t in enumerate((t for a in areas for t in a.task_list), 1)}
+    return dict(unit=unit, campaign=campaign, areas=areas, checks=checks, numbers=numbers,
+                finished={task_id for task_id, state in states.items() if state in FINISHED},
+                banners=[] if readonly or closed or only is not None else banners(unit, campaign),
                 score=score(areas, unit, {(unit.id, task_id): state for task_id, state in states.items()}),
                 readonly=readonly or bool(closed), ended=closed, evidence=evidence, messages=messages or {},
                 drafts=drafts or {})
+
+
+def banners(unit: Unit, campaign: Campaign) -> list[tuple[str, str]]:
+    """What the unit must not miss, above its tasks: its sơ kết returned by the office (with the office's comment),
+    and the sơ kết's deadline within a few days while it is not filed."""
+    report = Report.get_or_none(Report.campaign == campaign, Report.unit == unit)
+    shown = []
+    if report and report.state == "returned":
+        comment = f" Ý kiến của văn phòng: “{report.office_comment}”" if report.office_comment else ""
+        shown.append(("returned", "Báo cáo sơ kết bị trả lại để bổ sung." + comment))
+    days = (campaign.report_due_on - clock.today()).days
+    if 0 <= days <= DEADLINE_WARNING_DAYS and (report is None or report.state in ("draft", "returned")):
+        shown.append(("due", f"Hạn gửi sơ kết là 23:59 ngày {campaign.report_due_on:%d/%m/%Y} "
+                             f"({clock.days_left(campaign.report_due_on)}): báo cáo chưa được gửi."))
+    return shown
 
 
 def current_campaign() -> Campaign:
