@@ -109,3 +109,14 @@ def test_after_a_tick_the_focus_stays_on_the_pressed_button_and_the_saved_line_i
     row = page.locator(f"#{button_id}").locator("xpath=ancestor::div[contains(@class,'check')]")
     assert row.locator(".sync").get_attribute("role") == "status"
     assert row.locator(".sync").inner_text().startswith("Đã lưu")
+
+
+@pytest.mark.parametrize("username", ["ban-na-bo", "vanhoa"])
+def test_the_header_fits_a_360_px_phone_with_no_link_cut_off(server, browser, username):
+    page = log_in(browser, server, username)
+    cut = page.evaluate("""[...document.querySelectorAll('.top a, .top button')].filter(e => {
+        const r = e.getBoundingClientRect();
+        return r.left < 0 || r.right > document.documentElement.clientWidth;
+    }).map(e => e.textContent)""")
+    assert cut == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
