@@ -7,7 +7,7 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app portal
 VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js
 
-.PHONY: run test assets chromium gammu libreoffice nginx screenshots bench bench-load bench-fanout bench-export bench-eventlog
+.PHONY: run test assets chromium gammu libreoffice nginx redis screenshots bench bench-load bench-fanout bench-export bench-eventlog
 .DEFAULT_GOAL := run
 
 run: $(VENV)/.runtime $(VENDOR)
@@ -17,7 +17,7 @@ run: $(VENV)/.runtime $(VENDOR)
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # On SQLite, then again on PostgreSQL when PORTAL_TEST_DATABASE_URL names one (CI sets it).
-test: $(VENV)/.dev $(VENDOR) chromium gammu libreoffice nginx
+test: $(VENV)/.dev $(VENDOR) chromium gammu libreoffice nginx redis
 	PORTAL_TEST_DATABASE_URL= $(BIN)/pytest
 	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(BIN)/pytest; fi
 
@@ -63,6 +63,16 @@ nginx:
 	@test -x /usr/sbin/nginx || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
 	  else echo "Cần cài nginx: sudo apt-get install nginx" >&2; exit 1; fi; }
+
+# The rate-limit and several-hosts tests count in a local Redis (loopback only, nothing kept on disk); started if down.
+redis:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	  else echo "Cần cài redis-server: sudo apt-get install redis-server" >&2; exit 1; fi; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  mkdir -p /tmp/cong-thi-dua-redis && redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
+	    --appendonly no --dir /tmp/cong-thi-dua-redis --logfile /tmp/cong-thi-dua-redis/redis.log && \
+	  for _ in $$(seq 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; }
 
 # Pictures of the main pages at 360 px and 1280 px wide, from the demo, into docs/screenshots/.
 screenshots: $(VENV)/.dev $(VENDOR) chromium
