@@ -1,14 +1,14 @@
 """The office's progress board: units × content areas, refreshed by polling with ETags."""
 import hashlib
 
-from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask import Blueprint, abort, jsonify, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from . import clock, live, scoring
 from .access import WATCHERS, current_campaign, roles_required
 from .filing import filings
 from .htmx import render, wants_fragment
-from .models import UNIT_KINDS, Event, Registration, Unit
+from .models import UNIT_KINDS, Comment, Event, Nomination, Registration, Report, Unit
 from .progress import LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, pace_chart, progress, scorecard, sort_rows
 
 bp = Blueprint("board", __name__)
@@ -25,6 +25,20 @@ def board_context(campaign, kind: str | None, sort: str = "gap", descending: boo
     rows = sort_rows(progress(areas, units), sort, descending, share, ctx["filings"], ctx["last_activity"])
     return dict(ctx, rows=rows, chart=chart_of(campaign, rows), **totals(rows, share),
                 scores=scoring.scores(campaign, units, areas), registrations=Registration.states_of(campaign))
+
+
+def office_todo(campaign) -> list[tuple[str, int, str]]:
+    """The office's "việc cần làm" above its board: (what, how many, where to do it), three counts."""
+    return [
+        ("reports", Report.select().where(Report.campaign == campaign, Report.state == "submitted").count(),
+         url_for("reports.index")),
+        ("comments", Comment.select().join(Nomination).where(Nomination.campaign == campaign,
+                                                             Comment.answer == "").count(),
+         url_for("review.index", _anchor="nominations")),
+        ("proposals", Nomination.select().where(Nomination.campaign == campaign,
+                                                Nomination.state == "proposed").count(),
+         url_for("review.index", _anchor="send")),
+    ]
 
 
 def chart_of(campaign, rows):
@@ -75,7 +89,8 @@ def page():
         response.vary.add("HX-Request")
     else:
         cursor = Event.last_id()  # read before the board, so a live stream from here misses nothing
-        response = render("board/page.html", "board/_board.html", cursor=cursor,
+        todo = office_todo(campaign) if current_user.role == "office" and not wants_fragment() else []
+        response = render("board/page.html", "board/_board.html", cursor=cursor, todo=todo,
                           **board_context(campaign, kind, sort, descending))
     response.set_etag(tag, weak=True)  # weak: the same board whichever compression carries it
     response.cache_control.no_cache = True

@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 
 from . import clock
 from .guards import ended
-from .models import Check, Event, Evidence
+from .models import Check, Event, Evidence, Report
 
 # The lag rule, written on the board as it is here: below today's pace is behind; this many points or more
 # below it is seriously behind.
 SERIOUS_POINTS = 15
+FINISHED = ("done", "na")  # folded away under "Đã xong": nothing left to do on them
+DEADLINE_WARNING_DAYS = 3  # the sơ kết's deadline shows as a banner this many days ahead
 LAG_LABELS = {"slight": "Chậm", "serious": "Chậm nhiều"}
 
 
@@ -165,5 +167,23 @@ def scorecard(unit, campaign, readonly=False) -> dict:
     checks = Check.for_unit(unit, tasks)
     closed = ended(campaign)
     return dict(unit=unit, campaign=campaign, areas=areas, checks=checks, evidence=Evidence.for_unit(unit, tasks),
+                numbers={t.id: n for n, t in enumerate(tasks, 1)},  # as the printed checklist and SMS codes number them
+                finished={task_id for task_id, c in checks.items() if c.state in FINISHED},
+                banners=[] if readonly or closed else banners(unit, campaign),
                 score=score(areas, unit, {(unit.id, task_id): c.state for task_id, c in checks.items()}),
                 readonly=readonly or bool(closed), ended=closed, messages={}, drafts={})
+
+
+def banners(unit, campaign) -> list[tuple[str, str]]:
+    """What the unit must not miss, above its tasks: its sơ kết returned by the office (with the office's comment),
+    and the sơ kết's deadline within a few days while it is not filed."""
+    report = Report.get_or_none(Report.campaign == campaign, Report.unit == unit)
+    shown = []
+    if report and report.state == "returned":
+        comment = f" Ý kiến của văn phòng: “{report.office_comment}”" if report.office_comment else ""
+        shown.append(("returned", "Báo cáo sơ kết bị trả lại để bổ sung." + comment))
+    days = (campaign.report_due_on - clock.today()).days
+    if 0 <= days <= DEADLINE_WARNING_DAYS and (report is None or report.state in ("draft", "returned")):
+        shown.append(("due", f"Hạn gửi sơ kết là 23:59 ngày {campaign.report_due_on:%d/%m/%Y} "
+                             f"({clock.days_left(campaign.report_due_on)}): báo cáo chưa được gửi."))
+    return shown

@@ -1,6 +1,6 @@
 """The reviewers' desk for the proposals: the office merges duplicates and sends the list to the council, council
 members vote, supervisors (MTTQ) comment and the office answers."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 from wtforms import RadioField, TextAreaField
@@ -52,7 +52,9 @@ def _list_context(campaign):
         counts[0] += 1
         counts[1] += not c.answer
     publication = publication_of(campaign)
-    return dict(campaign=campaign, nominations=nominations, duplicates=duplicates(campaign),
+    my_votes = {v.nomination_id: v.agree for v in Vote.select(Vote.nomination, Vote.agree).join(Nomination).where(
+        Nomination.campaign == campaign, Vote.user == current_user.id)} if current_user.role == "council" else {}
+    return dict(campaign=campaign, nominations=nominations, duplicates=duplicates(campaign), my_votes=my_votes,
                 tallies=tallies(nominations), comments=comments, publication=publication,
                 proposed=sum(n.state == "proposed" for n in nominations), settled=settled(campaign),
                 publish_refused=None if publication else unpublishable(campaign))
@@ -146,9 +148,11 @@ def vote(nomination_id):
     absent = may_vote(nomination.campaign, current_user)
     if absent:
         return _detail(nomination, 409, message=absent, vote_form=form)
-    agree, comment = form.agree.data == "1", form.comment.data or ""
+    from_list = request.form.get("from") == "list"
     with database.atomic():
         cast = Vote.get_or_none(Vote.nomination == nomination, Vote.user == current_user.id)
+        # The list's vote buttons carry no comment: a vote changed there keeps the comment written before.
+        agree, comment = form.agree.data == "1", (cast.comment if cast else "") if from_list else form.comment.data or ""
         before = {"agree": cast.agree, "comment": cast.comment} if cast else None
         if before != {"agree": agree, "comment": comment}:  # a replayed vote records nothing
             cast = cast or Vote(nomination=nomination, user=current_user.id)
@@ -157,6 +161,9 @@ def vote(nomination_id):
             Event.record("vote.cast", current_user, subject=nomination,
                          **logged_vote(nomination, before, {"agree": agree, "comment": comment}))
         cast_for_meeting(nomination.campaign, cast)
+    if from_list:
+        flash(f"Đã ghi phiếu cho “{nomination.name}”.", "info")
+        return redirect(url_for("review.index", _anchor=f"nomination-{nomination.id}"), 303)
     if wants_fragment():
         # The tally and the vote alone: one round trip for a member voting from a phone.
         return _detail(nomination, notice=f"Đã ghi phiếu bình xét lúc {clock.now():%H:%M}.")

@@ -37,7 +37,7 @@ def test_with_javascript_off_the_same_tick_works_by_plain_form(server, browser):
     task = next(t for t in Task.select().order_by(Task.id) if t.applies_to(unit))
     head = log_in(browser, server, "ban-na-it", java_script_enabled=False)
     expect(head).to_have_url(server + "/checklist")
-    head.locator(f"#task-{task.id} details summary").click()
+    head.locator(f"#check-{task.id} details summary").click()
     head.fill(f"#task-{task.id} textarea", "Đã họp dân ngày 05/02")
     head.locator(f"#task-{task.id} button[value=doing]").first.click()
     expect(head).to_have_url(f"{server}/checklist#task-{task.id}")
