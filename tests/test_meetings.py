@@ -198,10 +198,15 @@ def test_minutes_submission_and_certificates_print_from_the_meeting(actor, tmp_p
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in minutes[0] and "Hội trường UBND xã" in words
     assert "Lò Văn Sáng" in words and "Tao Văn Nọi" in words and "Đạt" in words and "Không đạt" in words
     assert "THƯ KÝ" in minutes[-1] and "CHỦ TRÌ" in minutes[-1] and chair in minutes[-1]
-    submission = docx_text(actor.client.get("/exports/to-trinh.docx"))
+    response = actor.client.get("/exports/to-trinh.docx")
+    submission = docx_text(response)
     assert "TỜ TRÌNH" in submission and "PHÒNG VĂN HÓA – XÃ HỘI" in submission
     assert "Lò Văn Sáng" in submission and "Tao Văn Nọi" not in submission  # only what the council passed
     assert "chưa được công khai" in submission
+    printed = pdf_pages(response.data, tmp_path, "to-trinh.docx")  # as a clerk prints it
+    assert 1 <= len(printed) <= 3
+    assert any("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in line for line in printed[0].splitlines())  # on one line
+    assert "TỜ TRÌNH" in printed[0] and "Lò Văn Sáng" in " ".join(" ".join(printed).split())
 
     decided(actor, "Lò Văn Sáng")
     switch(actor, "vanhoa")
