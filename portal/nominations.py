@@ -105,8 +105,9 @@ def create():
         nomination = Nomination(campaign=campaign, unit=unit, created_by=current_user)
         _fill(nomination, form, attachment)
         if claim and not _replayed(nomination):
-            nomination.save()
-            Event.record("nomination.add", current_user, subject=nomination, after=nomination.as_dict())
+            with database.atomic():
+                nomination.save()
+                Event.record("nomination.add", current_user, subject=nomination, after=nomination.as_dict())
     flash(f"Đã gửi đề nghị khen thưởng cho “{nomination.name}”.", "info")
     return redirect(url_for("reports.page", _anchor="nominations"), 303)
 

@@ -29,17 +29,19 @@ SHELL = ["app.css", "vendor/htmx.min.js", "vendor/sse.min.js", "vendor/idb-keyva
 
 @contextmanager
 def once(unit, kind):
-    """One write transaction, guarded by the request's `client_id` (sent by the page's outbox): yields the
+    """The write, in one transaction with the request's `client_id` (sent by the page's outbox): yields the
     claim, which is None when the id was already saved, so the caller answers with what is saved instead of
     writing again. The unique key decides, not a lookup: two copies of one request racing cannot both write.
     Without a client id (a plain form, JavaScript off) the write goes ahead as before."""
     client_id = request.form.get("client_id")
     if client_id is not None and not CLIENT_ID.fullmatch(client_id):
         abort(400)
+    if client_id is None:
+        # No transaction of its own here: the write keeps its own, and a tick still reads its row before taking
+        # SQLite's write lock.
+        yield ClientWrite(unit=unit, kind=kind)
+        return
     with database.atomic():
-        if client_id is None:
-            yield ClientWrite(unit=unit, kind=kind)
-            return
         try:
             with database.atomic():  # a savepoint: PostgreSQL's transaction goes on after the duplicate
                 claim = ClientWrite.create(unit=unit, client_id=client_id, kind=kind)

@@ -115,10 +115,11 @@ def save():
     with outbox.once(unit, "report") as claim:
         if claim is None:  # the phone's outbox sent this save again after a lost answer
             return _page(unit, campaign, notice=f"{'Đã gửi báo cáo sơ kết' if submit else 'Đã lưu bản nháp'}.")
-        report.save_from(form.version.data, "results", "highlights", "difficulties", "proposals", "state",
-                         "submitted_at", "late")
-        Event.record("report.submit" if submit else "report.save", current_user, campaign=campaign, unit=unit,
-                     subject=report, before=before, after=report.as_dict())
+        with database.atomic():
+            report.save_from(form.version.data, "results", "highlights", "difficulties", "proposals", "state",
+                             "submitted_at", "late")
+            Event.record("report.submit" if submit else "report.save", current_user, campaign=campaign, unit=unit,
+                         subject=report, before=before, after=report.as_dict())
     notice = "Đã gửi báo cáo sơ kết tới Phòng Văn hóa – Xã hội" if submit else "Đã lưu bản nháp"
     if wants_fragment():
         # The report alone, saved: one round trip, and the rest of the page stays as it is.

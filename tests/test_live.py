@@ -176,7 +176,7 @@ def test_a_tick_made_offline_is_kept_retried_and_saved_once(server, browser):
     page.locator(f"#task-{task.id} button[value=done]").click()
     row = page.locator(f"#check-{task.id}")
     expect(row).to_have_class("check todo pending")
-    expect(row.locator(".sync")).to_contain_text("Chưa gửi được")
+    expect(row.locator(".sync")).to_contain_text("Chờ gửi")  # kept in the outbox until the link returns
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(row).to_have_class("check done", timeout=10000)

@@ -92,9 +92,9 @@ def test_changes_made_with_no_signal_survive_a_closed_browser_and_are_saved_once
     for task in tasks[:3]:
         page.locator(f"#task-{task.id} button[value=done]").first.click()
         expect(page.locator(f"#check-{task.id} .sync")).to_have_text("Chờ gửi")
-    page.locator(f"#task-{tasks[3].id} details summary").click()
+    page.locator(f"#check-{tasks[3].id} details summary").click()
     page.fill(f"#task-{tasks[3].id} textarea", "Đã họp dân ngày 05/02")
-    page.locator(f"#task-{tasks[3].id} details button").click()
+    page.locator(f"#check-{tasks[3].id} details button").click()
     (tmp_path / "anh.jpg").write_bytes(photo())
     page.set_input_files(f"#file-{tasks[0].id}", str(tmp_path / "anh.jpg"))
     expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 5")
