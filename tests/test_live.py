@@ -1,5 +1,6 @@
 """Live push from the event log: the SSE streams of the board and the checklist."""
 import http.client
+import re
 import threading
 import time
 import urllib.parse
@@ -172,6 +173,7 @@ def test_a_tick_made_offline_is_kept_retried_and_saved_once(server, browser):
     task = next(t for t in Task.select().order_by(Task.id) if t.applies_to(unit))
     page = log_in(browser, server, "ban-na-bo")
     expect(page.locator(f"#check-{task.id}")).to_have_class("check todo")
+    expect(page.locator("html")).to_have_class(re.compile(r"\bjs\b"))  # the outbox (offline.js) has loaded
     page.context.set_offline(True)
     page.locator(f"#task-{task.id} button[value=done]").click()
     row = page.locator(f"#check-{task.id}")
