@@ -4,9 +4,11 @@ import datetime as dt
 import http.client
 import io
 import urllib.parse
+import uuid
 
 import openpyxl
 import pytest
+import redis
 import requests
 from bs4 import BeautifulSoup
 from flask import current_app
@@ -439,3 +441,24 @@ def session_cookie(base, username):
     response.read()
     assert response.status == 303
     return response.getheader("Set-Cookie").split(";")[0]
+
+
+# Redis, as production counts rate limits
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def prefix():
+    """A Redis key prefix of this test's own, so parallel runs never share counts; its keys go at the end, and
+    the test must have counted something there."""
+    store = redis.Redis.from_url(REDIS)
+    try:
+        store.ping()
+    except redis.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379: `make test` starts it")
+    name = f"test-{uuid.uuid4().hex}"
+    yield name
+    keys = list(store.scan_iter(match=f"*{name}*"))
+    assert keys, "nothing was counted in Redis"
+    store.delete(*keys)

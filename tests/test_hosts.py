@@ -8,12 +8,10 @@ import signal
 import subprocess
 import threading
 import time
-import uuid
 from collections import Counter
 from types import SimpleNamespace
 
 import pytest
-import redis
 import requests
 from bs4 import BeautifulSoup
 
@@ -21,8 +19,8 @@ from portal.db import database
 from portal.models import Check, Event, User
 
 from conftest import ROOT, Gunicorn, free_port
+from flows import REDIS
 
-REDIS = "redis://127.0.0.1:6379/0"
 HTMX = {"HX-Request": "true"}
 PHONES = 4
 BOARDS = 4
@@ -75,21 +73,6 @@ http {{
     }}
 }}
 """
-
-
-@pytest.fixture
-def prefix():
-    """A Redis key prefix of this test's own; its keys go at the end."""
-    store = redis.Redis.from_url(REDIS)
-    try:
-        store.ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379: .ci/run starts it")
-    name = f"test-{uuid.uuid4().hex}"
-    yield name
-    keys = list(store.scan_iter(match=f"*{name}*"))
-    assert keys, "the hosts counted logins in Redis"
-    store.delete(*keys)
 
 
 @pytest.fixture

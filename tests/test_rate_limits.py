@@ -2,38 +2,20 @@
 local Redis (127.0.0.1:6379, which .ci/run starts), so a guesser gains nothing from landing on another worker."""
 import http.client
 import re
-import uuid
 from urllib.parse import urlencode
 
 import pytest
-import redis
 from bs4 import BeautifulSoup
 
 from portal.models import Opinion
 
 from conftest import form_data, make_app, soup
-from flows import publish_with
+from flows import REDIS, publish_with
 
 pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
 
-REDIS = "redis://127.0.0.1:6379/0"
 WORKERS = 3
 LIMIT = 4
-
-
-@pytest.fixture
-def prefix():
-    """A key prefix of this test's own, so parallel runs never share counts; its keys go at the end."""
-    store = redis.Redis.from_url(REDIS)
-    try:
-        store.ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379: .ci/run starts it")
-    name = f"test-{uuid.uuid4().hex}"
-    yield name
-    keys = list(store.scan_iter(match=f"*{name}*"))
-    assert keys  # the counts were kept there
-    store.delete(*keys)
 
 
 @pytest.fixture
