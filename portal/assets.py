@@ -11,14 +11,23 @@ TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf
          ".png": "image/png"}
 
 
+# sha256 of a file -> its bodies by encoding: brotli at its best level is slow, and an app made again in the same
+# process (the tests make hundreds) should not pay it again for the same bytes.
+_compressed = {}
+
+
 class Asset:
     def __init__(self, path: Path):
         body = path.read_bytes()
+        digest = hashlib.sha256(body).hexdigest()
         self.type = TYPES[path.suffix]
-        self.bodies = {"br": brotli.compress(body, quality=11), "gzip": gzip.compress(body, 9, mtime=0), None: body}
+        if digest not in _compressed:
+            _compressed[digest] = {"br": brotli.compress(body, quality=11), "gzip": gzip.compress(body, 9, mtime=0),
+                                   None: body}
+        self.bodies = _compressed[digest]
         name = path.relative_to(STATIC).as_posix()
         stem, _, suffix = name.rpartition(".")
-        self.url_name = f"{stem}.{hashlib.sha256(body).hexdigest()[:10]}.{suffix}"
+        self.url_name = f"{stem}.{digest[:10]}.{suffix}"
 
 
 def _load() -> dict[str, Asset]:

@@ -141,6 +141,8 @@ def user(username) -> User:
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 
 
 def free_port() -> int:
@@ -198,25 +200,37 @@ def server(gunicorn):
     return gunicorn.base
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope="session")
+def playwright():
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright):
+    """One chromium for the whole run (starting it costs more than most tests); each test gets its own contexts."""
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is missing: `make test` installs it")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    yield chromium
+    for context in chromium.contexts:  # cookies, storage and pages never carry over to the next test
+        context.close()
 
 
 def log_in(browser, base, username, **context):
-    """A new browser (its own cookies) at 360 px, logged in through the form."""
+    """A new browser (its own cookies) at 360 px, logged in through the form, on the page the login leads to."""
     page = browser.new_context(viewport={"width": 360, "height": 740}, **context).new_page()
     page.goto(base + "/login")
     page.fill("#username", username)
     page.fill("#password", "demo2026")
     page.click("button.primary")
+    page.wait_for_url(lambda url: "/login" not in url)
     return page
 
 

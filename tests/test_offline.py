@@ -5,25 +5,25 @@ import random
 
 import pytest
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from portal.models import Check, ClientWrite, Event, Evidence, Nomination, Report, Task, Unit, User, set_check
-from conftest import CHROMIUM
-
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from conftest import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture
-def phone(tmp_path):
+def phone(tmp_path, playwright):
     """Opens the same phone (browser profile) again and again: what it kept survives closing the browser."""
-    with sync_playwright() as p:
-        def open_phone():
-            context = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM,
-                                                           args=ARGS, viewport={"width": 360, "height": 740})
-            context.on("console", lambda m: print("console:", m.type, m.text))  # shown when a test fails
-            return context
-        yield open_phone
+    def open_phone():
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport={"width": 360, "height": 740})
+        context.on("console", lambda m: print("console:", m.type, m.text))  # shown when a test fails
+        opened.append(context)
+        return context
+    opened = []
+    yield open_phone
+    for context in opened:
+        context.close()
 
 
 def checklist(context, server, username="ban-na-bo"):
