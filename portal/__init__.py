@@ -41,10 +41,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, confirm, evidence, exports, lookup,
                    meetings, nominations, outbox, pages, points, public, registration, reminders, reports, review, sms,
-                   units)
+                   structure, units)
 
-    for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, units, accounts,
-                 reports, nominations, review, public, exports, sms, meetings, lookup, registration, points, confirm,
-                 outbox):
+    for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, structure, units,
+                 accounts, reports, nominations, review, public, exports, sms, meetings, lookup, registration, points,
+                 confirm, outbox):
         part.init_app(app)
     return app

@@ -11,9 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import click
 from flask import current_app
-from flask.cli import AppGroup
 from peewee import IntegrityError, Table
 from playhouse.db_url import connect
 
@@ -314,34 +312,5 @@ def due_reminders(without_diacritics: bool) -> list[SmsMessage]:
     return sent
 
 
-sms_cli = AppGroup("sms", help="Tin nhắn SMS qua gammu-smsd.")
-
-
-def _require_gateway():
-    if not gateway_configured():
-        raise click.ClickException("Chưa cấu hình cổng SMS (PORTAL_SMS_DATABASE_URL).")
-
-
-@sms_cli.command("poll")
-def poll_command():
-    """Đọc tin nhắn đến, ghi việc và trả lời; cập nhật trạng thái tin đã gửi."""
-    _require_gateway()
-    applied = poll()
-    changed = refresh()
-    click.echo(f"Đã xử lý {len(applied)} tin nhắn đến; {changed} tin đã gửi có trạng thái mới.")
-
-
-@click.command("remind")
-@click.option("--due", is_flag=True, required=True, help="Nhắc các đơn vị còn thiếu việc 3 ngày và 1 ngày trước hạn sơ kết.")
-@click.option("--without-diacritics", is_flag=True, help="Viết không dấu: 160 ký tự một tin thay vì 70.")
-def remind_command(due, without_diacritics):
-    """Gửi SMS nhắc việc theo lịch (chạy hằng ngày)."""
-    _require_gateway()
-    sent = due_reminders(without_diacritics or current_app.config.get("SMS_WITHOUT_DIACRITICS", False))
-    click.echo(f"Đã xếp {len(sent)} tin nhắc việc vào hàng gửi.")
-
-
 def init_app(app):
-    app.cli.add_command(sms_cli)
-    app.cli.add_command(remind_command)
     app.jinja_env.globals["sms_enabled"] = gateway_configured

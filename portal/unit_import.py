@@ -158,10 +158,5 @@ def import_units(filename: str, data: bytes, root: Unit, user=None) -> list[Unit
             unit = Unit.add(unit_code(row["name"], taken), row["name"], row["kind"], parent,
                             contact=row["contact"], phone=row["phone"])
             created[id(row)] = unit
-            Event.record("unit.create", user, unit=unit, subject=unit, after=unit_dict(unit))
+            Event.record("unit.create", user, unit=unit, subject=unit, after=unit.as_dict())
     return list(created.values())
-
-
-def unit_dict(unit: Unit) -> dict:
-    return {"name": unit.name, "kind": unit.kind, "parent": unit.parent_id, "contact": unit.contact,
-            "phone": unit.phone, "active": unit.active}

@@ -42,6 +42,7 @@ class Unit(Versioned):
     phone = CharField(default="")
     active = BooleanField(default=True)
     version = IntegerField(default=0)  # the office edits a unit only from the copy it last saw
+    SNAPSHOT = ("name", "kind", "parent", "contact", "phone", "active")
 
     @classmethod
     def add(cls, code, name, kind, parent=None, **fields):
