@@ -8,7 +8,6 @@ PORTAL_SMS_DATABASE_URL there is no SMS at all.
 import datetime as dt
 import random
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
@@ -18,6 +17,7 @@ from playhouse.db_url import connect
 from . import clock, models
 from .db import database
 from .models import STATES, Campaign, Check, Event, Report, SmsIncoming, SmsMessage, Unit, User
+from .text import without_marks
 
 # gammu-smsd's documented tables (docs: gammu-smsd-tables), with the columns the portal uses.
 OUTBOX = ("outbox", ("ID", "DestinationNumber", "TextDecoded", "Coding", "CreatorID", "MultiPart", "UDH"))
@@ -41,11 +41,10 @@ def gateway_configured() -> bool:
 
 def plain(text: str) -> str:
     """Vietnamese without diacritics, and typographic marks as plain ASCII, so the text stays in GSM 7-bit."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    text = without_marks(text)
     for fancy, simple in (("–", "-"), ("—", "-"), ("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("…", "...")):
         text = text.replace(fancy, simple)
-    return unicodedata.normalize("NFC", text)
+    return text
 
 
 def parts(text: str) -> tuple[str, list[str]]:
