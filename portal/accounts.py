@@ -3,12 +3,11 @@ import secrets
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from htmx_flask import make_response as hx_response
 from playhouse.flask_utils import get_object_or_404
 from wtforms import PasswordField
 from wtforms.validators import EqualTo, InputRequired, ValidationError
 
-from . import passwords
+from . import htmx, passwords
 from .access import landing_url, roles_required
 from .confirm import unconfirmed
 from .db import database
@@ -155,10 +154,7 @@ def _must_change_first():
     # The endpoint first: for /healthz, loading the user would ask the database before the check does.
     if (request.endpoint not in _OPEN_ENDPOINTS and current_user.is_authenticated
             and current_user.must_change_password):
-        target = url_for("accounts.password")
-        if request.headers.get("HX-Request"):
-            return hx_response("", 200, redirect=target)
-        return redirect(target, 303)
+        return htmx.redirect(url_for("accounts.password"))
     return None
 
 
