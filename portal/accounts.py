@@ -60,9 +60,10 @@ def bulk():
                 n += 1
                 username = f"{unit.code}-{n}"
             taken.add(username)
-            account = User(username=username, role="unit", unit=unit, full_name=unit.contact)
-            issued.append((account, _issue(account)))
-            account.save()
+            password = one_time_password()
+            account = User.open(username, "unit", password, current_app.config["PASSWORD_HASH_METHOD"], unit=unit,
+                                full_name=unit.contact, must_change_password=True)
+            issued.append((account, password))
             Event.record("account.create", current_user, unit=unit, subject=account,
                          after=account.as_dict())
     return _sheet(issued)

@@ -110,10 +110,10 @@ def user_create(username, role, unit_code, full_name, password_stdin):
             raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
     if User.select().where(User.username == username).exists():
         raise click.ClickException(f"Tên đăng nhập “{username}” đã có.")
-    user = User(username=username, role=role, unit=unit, full_name=nfc(full_name))
-    user.set_password(_read_password(password_stdin, user), current_app.config["PASSWORD_HASH_METHOD"])
+    password = _read_password(password_stdin, User(username=username, unit=unit))
     with database.atomic():
-        user.save()
+        user = User.open(username, role, password, current_app.config["PASSWORD_HASH_METHOD"], unit=unit,
+                         full_name=full_name)
         # No one is signed in at the command line: the event has no user, as a login failure has none.
         Event.record("account.create", None, unit=unit, subject=user, after=user.as_dict())
     click.echo(f"Đã tạo tài khoản {username} ({ROLES[role]}).")
