@@ -105,12 +105,8 @@ def set_active(user_id):
                                                  name=account.username)):
             return asking
         with database.atomic():
-            before = account.as_dict()
-            account.active = active
-            account.save(only=[User.active])
+            Event.change("account.update", current_user, account, active=active)
             account.end_sessions()  # locked or opened again, it signs in afresh everywhere
-            Event.record("account.update", current_user, unit=account.unit, subject=account,
-                         before=before, after=account.as_dict())
         flash(f"Đã {'mở lại' if active else 'khóa'} tài khoản {account.username}.", "info")
     return redirect(url_for("units.page", _anchor=f"user-{account.id}"), 303)
 

@@ -97,12 +97,8 @@ def update(campaign_id):
     heading = ("title", "theme", "starts_on", "ends_on", "report_due_on")
     with database.atomic():
         claim(campaign, form)
-        before = campaign.as_dict()
-        for k in heading:
-            setattr(campaign, k, getattr(form, k).data or "")
-        campaign.save(only=[getattr(Campaign, k) for k in heading])  # not the revision just claimed
-        Event.record("campaign.update", current_user, campaign=campaign, subject=campaign,
-                     before=before, after=campaign.as_dict())
+        # Only the heading's columns, not the revision just claimed.
+        Event.change("campaign.update", current_user, campaign, **{k: getattr(form, k).data or "" for k in heading})
     flash("Đã lưu đợt thi đua.", "info")
     return back(campaign)
 
@@ -133,11 +129,7 @@ def set_status(campaign_id):
                                                  title=campaign.title)):
         return asking
     with database.atomic():
-        before = campaign.as_dict()
-        campaign.status = to
-        campaign.save(only=[Campaign.status])
-        Event.record("campaign.status", current_user, campaign=campaign, subject=campaign,
-                     before=before, after=campaign.as_dict())
+        Event.change("campaign.status", current_user, campaign, status=to)
     flash(f"Đợt thi đua nay ở trạng thái “{STATUSES[to]}”.", "info")
     return back(campaign)
 

@@ -6,11 +6,11 @@ from wtforms import BooleanField, DateField, IntegerField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from . import scoring
-from .access import WATCHERS, current_campaign, roles_required
+from .access import WATCHERS, changing_unit, current_campaign, roles_required, unit_in
 from .db import database
 from .forms import MAX_INT, Form
 from .guards import frozen, refuse
-from .models import AreaPoints, Adjustment, Campaign, Claim, Criterion, Event, Scheme, Stale, TaskPoints, Unit
+from .models import AreaPoints, Adjustment, Campaign, Claim, Criterion, Event, Scheme, Stale, TaskPoints
 from .text import clean, clean_name
 
 bp = Blueprint("points", __name__)
@@ -138,13 +138,6 @@ class ChangeForm(Form):
     version = IntegerField("Phiên bản", VERSION)
 
 
-def _unit_in(campaign, unit_id) -> Unit:
-    unit = Unit.get_or_none(Unit.id == unit_id)
-    if unit is None or unit.id == campaign.unit_id or not unit.path.startswith(campaign.unit.path):
-        abort(404)
-    return unit
-
-
 def score_context(campaign, unit, forms=None, message=None):
     forms = forms or {}
     score = scoring.unit_score(campaign, unit)
@@ -200,15 +193,13 @@ def claim(criterion_id):
 @roles_required(*WATCHERS)
 def review(unit_id):
     campaign = current_campaign()
-    return render_template("scoring/review.html", **score_context(campaign, _unit_in(campaign, unit_id)))
+    return render_template("scoring/review.html", **score_context(campaign, unit_in(campaign, unit_id)))
 
 
 @bp.post("/cham-diem/<int:unit_id>/lines/<line>")
 @roles_required("office")
 def change(unit_id, line):
-    campaign = current_campaign()
-    refuse(frozen(campaign))
-    unit = _unit_in(campaign, unit_id)
+    campaign, unit = changing_unit(unit_id)
     score = scoring.unit_score(campaign, unit)
     lines = {x.key: x for x in (score.criteria + [x for a in score.areas for x in a.lines])} if score else {}
     key = line.replace("-", ":", 1)
@@ -244,7 +235,7 @@ def stale(_):
         return _scheme_page(campaign, form, 409, message)
     if request.endpoint == "points.claim":
         return render_template("scoring/unit.html", **score_context(campaign, current_user.unit, message=message)), 409
-    unit = _unit_in(campaign, request.view_args["unit_id"])
+    unit = unit_in(campaign, request.view_args["unit_id"])
     return render_template("scoring/review.html", **score_context(campaign, unit, message=message)), 409
 
 

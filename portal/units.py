@@ -175,13 +175,9 @@ def set_active(unit_id):
                                              name=unit.name)):
         return asking
     with database.atomic():
-        before = unit.as_dict()
-        unit.active = active
-        unit.save(only=[Unit.active])
+        Event.change("unit.update", current_user, unit, active=active)
         if not active:
             User.update(active=False).where(User.unit == unit).execute()
-        Event.record("unit.update", current_user, unit=unit, subject=unit, before=before,
-                     after=unit.as_dict())
     flash(f"Đã {'kích hoạt lại' if active else 'ngừng'} đơn vị “{unit.name}”.", "info")
     return redirect(url_for("units.page", _anchor=f"unit-{unit.id}"), 303)
 
