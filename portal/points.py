@@ -102,7 +102,7 @@ def save_scheme(campaign_id):
         _save_criteria(campaign, form, plan)
         after = dict(s.as_dict(), points=sum(form[f"task_{t}"].data or 0 for t in task_ids),
                      criteria=Criterion.select().where(Criterion.campaign == campaign).count())
-        Event.record("scheme.update", current_user, campaign=campaign, subject=f"campaign:{campaign.id}",
+        Event.record("scheme.update", current_user, campaign=campaign, subject=campaign,
                      before=before, after=after)
     flash("Đã lưu thang điểm.", "info")
     return redirect(url_for("points.scheme", campaign_id=campaign.id), 303)
@@ -183,7 +183,7 @@ def claim(criterion_id):
     row.claimed, row.note = form.claimed.data, form.note.data or ""
     with database.atomic():
         row.save_from(form.version.data, "claimed", "note")
-        Event.record("claim.set", current_user, campaign=campaign, unit=unit, subject=f"criterion:{criterion.id}",
+        Event.record("claim.set", current_user, campaign=campaign, unit=unit, subject=criterion,
                      before=before, after=row.as_dict())
     flash("Đã lưu đề nghị cộng điểm.", "info")
     return redirect(url_for("points.own"), 303)

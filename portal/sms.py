@@ -138,7 +138,7 @@ def send(number: str, text: str, kind: str, user=None, unit=None, campaign=None)
         message = SmsMessage.create(gateway_id=gateway_id, number=number, text=text, kind=kind, unit=unit,
                                     campaign=campaign, queued_at=clock.utc_now(), state_at=clock.utc_now())
         Event.record(f"sms.{kind}", user, campaign=campaign, unit=unit, subject=message,
-                     after={"number": number, "text": text, "gateway_id": gateway_id})
+                     after=message.as_dict())
     return message
 
 
