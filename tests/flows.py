@@ -323,7 +323,7 @@ ACCESS = {
 
 # Routes whose object belongs to one unit (Bản Nà Bỏ here): another unit gets 403.
 OWNED = {"checklist.set_state", "evidence.upload", "evidence.remove", "evidence.download", "evidence.thumbnail",
-         "nominations.attachment"}
+         "nominations.attachment", "nominations.edit"}
 
 
 # Last in a walk: it ends the session the walk runs in.
