@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from peewee_migrate import Router
 
-from . import passwords, sms
+from . import backup, passwords, sms
 from .db import database, is_sqlite
 from .demo import DEMO_PASSWORD, load_demo
 from .models import ROLES, Event, Lockout, Unit, User
@@ -217,11 +217,32 @@ def remind_command(due, without_diacritics):
     click.echo(f"Đã xếp {len(sent)} tin nhắc việc vào hàng gửi.")
 
 
-def init_app(app):
-    from .backup import backup, restore
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file):
+    """Sao lưu cơ sở dữ liệu và tệp minh chứng vào một tệp .tar.gz."""
+    engine = backup.write(file)
+    click.echo(f"Đã sao lưu {engine} và tệp minh chứng vào {file}.")
 
-    app.cli.add_command(backup)
-    app.cli.add_command(restore)
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Không hỏi lại.")
+@with_appcontext
+def restore_command(file, yes):
+    """Khôi phục từ một bản sao lưu: thay toàn bộ dữ liệu hiện có."""
+    def confirm():
+        if not yes:
+            click.confirm("Toàn bộ dữ liệu hiện có sẽ bị thay bằng dữ liệu trong bản sao lưu. Tiếp tục?", abort=True)
+
+    count = backup.restore(file, confirm)
+    click.echo(f"Đã khôi phục dữ liệu và {count} tệp minh chứng từ {file}.")
+
+
+def init_app(app):
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(demo)
