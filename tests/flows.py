@@ -224,8 +224,8 @@ PUBLIC = "public"  # anyone, signed in or not
 ACCESS = {
     "static": PUBLIC,
     "pages.healthz": PUBLIC,
-    "outbox.service_worker": PUBLIC,
-    "outbox.manifest": PUBLIC,
+    "offline.service_worker": PUBLIC,
+    "offline.manifest": PUBLIC,
     "auth.login": PUBLIC,
     "public.page": PUBLIC,
     "public.opinion": PUBLIC,
