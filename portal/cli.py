@@ -140,7 +140,7 @@ def user_password(username, password_stdin):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="In đề xuất dạng JSON.")
 @click.option("--create", is_flag=True, help="Tạo đợt thi đua (bản nháp) từ đề xuất.")
-def import_command(file, as_json, create):
+def campaign_import(file, as_json, create):
     """Đề xuất một đợt thi đua từ tệp kế hoạch (.docx, .md, .txt); --create để tạo."""
     try:
         proposal = propose_campaign(read_plan(file))
@@ -177,7 +177,7 @@ def _print_proposal(p: dict):
 
 @unit_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_command(file):
+def unit_import(file):
     """Thêm đơn vị từ tệp .xlsx hoặc .csv (tên, loại, cấp trên, người liên hệ, điện thoại)."""
     root = Unit.root()
     if root is None:
