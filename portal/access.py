@@ -4,8 +4,8 @@ from functools import wraps
 from flask import abort, url_for
 from flask_login import current_user, login_required
 
-from .guards import ended, refuse
-from .models import WATCHERS, Campaign, Publication
+from .guards import ended, frozen, refuse
+from .models import WATCHERS, Campaign, Publication, Unit
 
 __all__ = ["WATCHERS", "current_campaign", "landing_url", "own_task", "roles_required"]
 
@@ -58,3 +58,18 @@ def own_task(unit_id: int, task_id: int):
         abort(403)
     refuse(ended(campaign))
     return current_user.unit, task, campaign
+
+
+def unit_in(campaign: Campaign, unit_id: int) -> Unit:
+    """A unit of the campaign's tree (not the commune itself) that the office and watchers look at; 404 otherwise."""
+    unit = Unit.get_or_none(Unit.id == unit_id)
+    if unit is None or unit.id == campaign.unit_id or not unit.path.startswith(campaign.unit.path):
+        abort(404)
+    return unit
+
+
+def changing_unit(unit_id: int) -> tuple:
+    """(campaign, unit): the current campaign, while it takes changes (409 once frozen), and its unit `unit_id`."""
+    campaign = current_campaign()
+    refuse(frozen(campaign))
+    return campaign, unit_in(campaign, unit_id)

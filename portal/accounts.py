@@ -3,12 +3,11 @@ import secrets
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from htmx_flask import make_response as hx_response
 from playhouse.flask_utils import get_object_or_404
 from wtforms import PasswordField
 from wtforms.validators import EqualTo, InputRequired, ValidationError
 
-from . import passwords
+from . import htmx, passwords
 from .access import landing_url, roles_required
 from .confirm import unconfirmed
 from .db import database
@@ -61,9 +60,10 @@ def bulk():
                 n += 1
                 username = f"{unit.code}-{n}"
             taken.add(username)
-            account = User(username=username, role="unit", unit=unit, full_name=unit.contact)
-            issued.append((account, _issue(account)))
-            account.save()
+            password = one_time_password()
+            account = User.open(username, "unit", password, current_app.config["PASSWORD_HASH_METHOD"], unit=unit,
+                                full_name=unit.contact, must_change_password=True)
+            issued.append((account, password))
             Event.record("account.create", current_user, unit=unit, subject=account,
                          after=account.as_dict())
     return _sheet(issued)
@@ -105,12 +105,8 @@ def set_active(user_id):
                                                  name=account.username)):
             return asking
         with database.atomic():
-            before = account.as_dict()
-            account.active = active
-            account.save(only=[User.active])
+            Event.change("account.update", current_user, account, active=active)
             account.end_sessions()  # locked or opened again, it signs in afresh everywhere
-            Event.record("account.update", current_user, unit=account.unit, subject=account,
-                         before=before, after=account.as_dict())
         flash(f"Đã {'mở lại' if active else 'khóa'} tài khoản {account.username}.", "info")
     return redirect(url_for("units.page", _anchor=f"user-{account.id}"), 303)
 
@@ -155,10 +151,7 @@ def _must_change_first():
     # The endpoint first: for /healthz, loading the user would ask the database before the check does.
     if (request.endpoint not in _OPEN_ENDPOINTS and current_user.is_authenticated
             and current_user.must_change_password):
-        target = url_for("accounts.password")
-        if request.headers.get("HX-Request"):
-            return hx_response("", 200, redirect=target)
-        return redirect(target, 303)
+        return htmx.redirect(url_for("accounts.password"))
     return None
 
 

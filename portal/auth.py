@@ -4,12 +4,11 @@ import secrets
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from htmx_flask import make_response as hx_response
 from werkzeug.security import generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from . import clock
+from . import clock, htmx
 from .access import landing_url
 from .db import database
 from .forms import Form
@@ -38,10 +37,7 @@ def load_user(token):
 @login_manager.unauthorized_handler
 def unauthorized():
     target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
-    if request.headers.get("HX-Request"):
-        # htmx would swap the login page into a row; ask it to navigate instead.
-        return hx_response("", 401, redirect=target)
-    return redirect(target, 303)
+    return htmx.redirect(target, htmx_status=401)
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -1,4 +1,5 @@
-"""flask backup / restore: the database and the evidence files, in one .tar.gz.
+"""What flask backup / restore do (the commands are in cli.py): the database and the evidence files, in one
+.tar.gz.
 
 SQLite is copied with its online backup API, so a backup taken while the portal serves is
 consistent; PostgreSQL goes through pg_dump -Fc / pg_restore. Evidence files are kept by
@@ -24,7 +25,6 @@ from urllib.parse import unquote, urlsplit
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
 from .db import database, is_sqlite
 
@@ -99,11 +99,8 @@ def _add(tar: tarfile.TarFile, name: str, body: bytes) -> dict:
     return {"size": len(body), "sha256": hashlib.sha256(body).hexdigest()}
 
 
-@click.command("backup")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@with_appcontext
-def backup(file):
-    """Sao lưu cơ sở dữ liệu và tệp minh chứng vào một tệp .tar.gz."""
+def write(file: Path) -> str:
+    """Writes the backup to `file`; returns the engine's name."""
     evidence = Path(current_app.config["EVIDENCE_DIR"])
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / DUMPS[_engine()]
@@ -120,7 +117,7 @@ def backup(file):
                     files[name] = _add(tar, name, path.read_bytes())
             _add(tar, MANIFEST, json.dumps({"format": FORMAT, "engine": _engine(), "files": files}, indent=1).encode())
         partial.replace(file)
-    click.echo(f"Đã sao lưu {ENGINES[_engine()]} và tệp minh chứng vào {file}.")
+    return ENGINES[_engine()]
 
 
 def _unpack(file: Path, into: Path) -> set[str]:
@@ -212,18 +209,13 @@ def _add_evidence(unpacked: Path, names: set[str]) -> int:
     return len(files)
 
 
-@click.command("restore")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--yes", is_flag=True, help="Không hỏi lại.")
-@with_appcontext
-def restore(file, yes):
-    """Khôi phục từ một bản sao lưu: thay toàn bộ dữ liệu hiện có."""
+def restore(file: Path, confirm) -> int:
+    """Replaces every row and adds the evidence files from the backup `file`, once it is checked whole and
+    `confirm()` has not aborted; returns how many evidence files it holds."""
     with tempfile.TemporaryDirectory() as tmp:
         unpacked = Path(tmp)
         names = _unpack(file, unpacked)
         engine = _verify(file, unpacked, names)
-        if not yes:
-            click.confirm("Toàn bộ dữ liệu hiện có sẽ bị thay bằng dữ liệu trong bản sao lưu. Tiếp tục?", abort=True)
+        confirm()
         _load(unpacked / DUMPS[engine])
-        count = _add_evidence(unpacked, names)
-    click.echo(f"Đã khôi phục dữ liệu và {count} tệp minh chứng từ {file}.")
+        return _add_evidence(unpacked, names)

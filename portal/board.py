@@ -7,7 +7,7 @@ from flask_login import current_user
 from . import clock, live, scoring
 from .access import WATCHERS, current_campaign, roles_required
 from .filing import filings
-from .htmx import render, wants_fragment
+from .htmx import render, varies, wants_fragment
 from .models import UNIT_KINDS, Comment, Event, Nomination, Registration, Report, Unit
 from .progress import LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, pace_chart, progress, scorecard, sort_rows
 
@@ -85,8 +85,7 @@ def page():
         f"{board_version(campaign)}|{kind}|{sort}|{descending}|{wants_fragment()}|{current_user.id}".encode()
     ).hexdigest()[:20]
     if request.if_none_match.contains_weak(tag):
-        response = make_response("", 304)
-        response.vary.add("HX-Request")
+        response = varies(make_response("", 304))
     else:
         cursor = Event.last_id()  # read before the board, so a live stream from here misses nothing
         todo = office_todo(campaign) if current_user.role == "office" and not wants_fragment() else []

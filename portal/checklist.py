@@ -62,8 +62,7 @@ def set_state(unit_id, task_id):
 
     form = CheckForm()
     if not form.validate_on_submit():
-        message = " ".join(e for errors in form.errors.values() for e in errors)
-        return _row(unit, task, campaign, 400, message, form.note.data)
+        return _row(unit, task, campaign, 400, form.error_line(), form.note.data)
     with outbox.once(unit, "check") as claim:  # a resend from the phone's outbox answers with the saved row
         if claim:
             set_check(unit, task, form.state.data, form.note.data or "", form.version.data, current_user, campaign)

@@ -1,4 +1,7 @@
-"""flask commands: db upgrade, demo, user create / password."""
+"""flask commands: db upgrade, demo, user create / password, campaign import, unit import, sms poll, remind,
+backup, restore."""
+import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -7,16 +10,22 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from peewee_migrate import Router
 
-from . import passwords
+from . import backup, passwords, sms
 from .db import database, is_sqlite
 from .demo import DEMO_PASSWORD, load_demo
 from .models import ROLES, Event, Lockout, Unit, User
+from .plan import create_campaign
+from .plan_import import PlanImportError, propose_campaign, read_plan
 from .text import nfc
+from .unit_import import UnitImportError, import_units
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 db_cli = AppGroup("db", help="Cơ sở dữ liệu.")
 user_cli = AppGroup("user", help="Tài khoản người dùng.")
+campaign_cli = AppGroup("campaign", help="Đợt thi đua.")
+unit_cli = AppGroup("unit", help="Đơn vị.")
+sms_cli = AppGroup("sms", help="Tin nhắn SMS qua gammu-smsd.")
 
 
 def router() -> Router:
@@ -101,10 +110,10 @@ def user_create(username, role, unit_code, full_name, password_stdin):
             raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
     if User.select().where(User.username == username).exists():
         raise click.ClickException(f"Tên đăng nhập “{username}” đã có.")
-    user = User(username=username, role=role, unit=unit, full_name=nfc(full_name))
-    user.set_password(_read_password(password_stdin, user), current_app.config["PASSWORD_HASH_METHOD"])
+    password = _read_password(password_stdin, User(username=username, unit=unit))
     with database.atomic():
-        user.save()
+        user = User.open(username, role, password, current_app.config["PASSWORD_HASH_METHOD"], unit=unit,
+                         full_name=full_name)
         # No one is signed in at the command line: the event has no user, as a login failure has none.
         Event.record("account.create", None, unit=unit, subject=user, after=user.as_dict())
     click.echo(f"Đã tạo tài khoản {username} ({ROLES[role]}).")
@@ -127,11 +136,117 @@ def user_password(username, password_stdin):
     click.echo(f"Đã đặt mật khẩu mới cho {username}.")
 
 
-def init_app(app):
-    from .backup import backup, restore
+@campaign_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="In đề xuất dạng JSON.")
+@click.option("--create", is_flag=True, help="Tạo đợt thi đua (bản nháp) từ đề xuất.")
+def campaign_import(file, as_json, create):
+    """Đề xuất một đợt thi đua từ tệp kế hoạch (.docx, .md, .txt); --create để tạo."""
+    try:
+        proposal = propose_campaign(read_plan(file))
+    except PlanImportError as e:
+        raise click.ClickException(str(e))
+    if as_json:
+        click.echo(json.dumps(proposal, ensure_ascii=False, indent=2))
+    else:
+        _print_proposal(proposal)
+    if create:
+        missing = [label for key, label in (("title", "tên"), ("starts_on", "ngày bắt đầu"),
+                                            ("ends_on", "ngày kết thúc"), ("report_due_on", "hạn gửi sơ kết"))
+                   if not proposal[key]]
+        if missing:
+            raise click.ClickException("Kế hoạch thiếu " + ", ".join(missing) + "; không tạo được đợt thi đua. "
+                                       "Hãy bổ sung trong tệp, hoặc nhập qua trang “Đợt thi đua” để sửa trước khi tạo.")
+        if Unit.root() is None:
+            raise click.ClickException("Chưa có xã nào; hãy tạo dữ liệu trước.")
+        dates = {k: dt.date.fromisoformat(proposal[k]) for k in ("starts_on", "ends_on", "report_due_on")}
+        campaign = create_campaign({**proposal, **dates})
+        # --json keeps stdout pure JSON; the confirmation goes to stderr.
+        click.echo(f"Đã tạo đợt thi đua số {campaign.id} (bản nháp): {campaign.title}", err=as_json)
 
-    app.cli.add_command(backup)
-    app.cli.add_command(restore)
+
+def _print_proposal(p: dict):
+    click.echo(f"Tên: {p['title']}")
+    click.echo(f"Chủ đề: {p['theme']}")
+    click.echo(f"Thời gian: {p['starts_on'] or '?'} – {p['ends_on'] or '?'}; hạn sơ kết: {p['report_due_on'] or '?'}")
+    for i, area in enumerate(p["areas"], 1):
+        click.echo(f"{i}. {area['title']}")
+        for task in area["tasks"]:
+            click.echo(f"   - {task['title']}" + (f" [Chỉ tiêu: {task['target']}]" if task["target"] else ""))
+
+
+@unit_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def unit_import(file):
+    """Thêm đơn vị từ tệp .xlsx hoặc .csv (tên, loại, cấp trên, người liên hệ, điện thoại)."""
+    root = Unit.root()
+    if root is None:
+        raise click.ClickException("Chưa có xã nào; hãy tạo dữ liệu trước.")
+    try:
+        created = import_units(file.name, file.read_bytes(), root)
+    except UnitImportError as e:
+        for line, message in e.problems:
+            click.echo(f"Dòng {line}: {message}" if line else message, err=True)
+        raise click.ClickException("Không thêm đơn vị nào; hãy sửa các dòng trên rồi nhập lại.")
+    for unit in created:
+        click.echo(f"  {unit.code:<24} {unit.name} ({unit.kind_label})")
+    click.echo(f"Đã thêm {len(created)} đơn vị.")
+
+
+def _require_gateway():
+    if not sms.gateway_configured():
+        raise click.ClickException("Chưa cấu hình cổng SMS (PORTAL_SMS_DATABASE_URL).")
+
+
+@sms_cli.command("poll")
+def poll_command():
+    """Đọc tin nhắn đến, ghi việc và trả lời; cập nhật trạng thái tin đã gửi."""
+    _require_gateway()
+    applied = sms.poll()
+    changed = sms.refresh()
+    click.echo(f"Đã xử lý {len(applied)} tin nhắn đến; {changed} tin đã gửi có trạng thái mới.")
+
+
+@click.command("remind")
+@click.option("--due", is_flag=True, required=True, help="Nhắc các đơn vị còn thiếu việc 3 ngày và 1 ngày trước hạn sơ kết.")
+@click.option("--without-diacritics", is_flag=True, help="Viết không dấu: 160 ký tự một tin thay vì 70.")
+def remind_command(due, without_diacritics):
+    """Gửi SMS nhắc việc theo lịch (chạy hằng ngày)."""
+    _require_gateway()
+    sent = sms.due_reminders(without_diacritics or current_app.config.get("SMS_WITHOUT_DIACRITICS", False))
+    click.echo(f"Đã xếp {len(sent)} tin nhắc việc vào hàng gửi.")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(file):
+    """Sao lưu cơ sở dữ liệu và tệp minh chứng vào một tệp .tar.gz."""
+    engine = backup.write(file)
+    click.echo(f"Đã sao lưu {engine} và tệp minh chứng vào {file}.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Không hỏi lại.")
+@with_appcontext
+def restore_command(file, yes):
+    """Khôi phục từ một bản sao lưu: thay toàn bộ dữ liệu hiện có."""
+    def confirm():
+        if not yes:
+            click.confirm("Toàn bộ dữ liệu hiện có sẽ bị thay bằng dữ liệu trong bản sao lưu. Tiếp tục?", abort=True)
+
+    count = backup.restore(file, confirm)
+    click.echo(f"Đã khôi phục dữ liệu và {count} tệp minh chứng từ {file}.")
+
+
+def init_app(app):
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(campaign_cli)
+    app.cli.add_command(unit_cli)
+    app.cli.add_command(sms_cli)
+    app.cli.add_command(remind_command)

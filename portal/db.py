@@ -1,4 +1,7 @@
 """The database object and the base model: the one place that knows the engine."""
+import datetime as dt
+from decimal import Decimal
+
 from flask import Flask, request
 from peewee import DatabaseProxy, Model, Node, SqliteDatabase
 from playhouse.db_url import connect
@@ -9,12 +12,22 @@ database = DatabaseProxy()
 
 class BaseModel(Model):
     SUBJECT = None  # how events name a row of this model ("report:12"); the table's name unless set
+    SNAPSHOT = ()  # the columns an event's before and after show of a row; every column unless set
 
     class Meta:
         database = database
 
     def event_subject(self) -> str:
         return f"{self.SUBJECT or self._meta.table_name}:{self.id}"
+
+    def as_dict(self) -> dict:
+        """The row as an event's snapshot: foreign keys as ids, dates as ISO text, so that it is JSON."""
+        def plain(value):
+            if isinstance(value, (dt.date, dt.datetime)):
+                return value.isoformat()
+            return float(value) if isinstance(value, Decimal) else value
+
+        return {n: plain(self.__data__.get(n)) for n in self.SNAPSHOT or self._meta.sorted_field_names}
 
     def event_scope(self) -> tuple:
         """(campaign id, unit id) an event about this row belongs to."""

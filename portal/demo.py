@@ -26,9 +26,7 @@ def load_demo(hash_method: str, progress: bool = True, starts_on: dt.date | None
     users = []
 
     def account(username, role, full_name="", unit=None):
-        user = User(username=username, role=role, full_name=full_name, unit=unit)
-        user.set_password(DEMO_PASSWORD, hash_method)
-        user.save()
+        user = User.open(username, role, DEMO_PASSWORD, hash_method, unit=unit, full_name=full_name)
         users.append(user)
         return user
 

@@ -37,7 +37,7 @@ def upload(unit_id, task_id):
     unit, task, campaign = own_task(unit_id, task_id)
     form = UploadForm()
     if not form.validate_on_submit():
-        return _list(unit, task, campaign, 400, " ".join(e for errors in form.errors.values() for e in errors))
+        return _list(unit, task, campaign, 400, form.error_line())
     file = form.file.data
     try:
         accepted = accept(file.stream.read(MAX_BYTES + 1))

@@ -1,9 +1,7 @@
 """Files the office prints: the board as a workbook, and the administrative documents (the aggregate
 sơ kết report, the decision, a nominee's dossier) whose layout is in documents.py."""
 import io
-import re
 import tempfile
-import unicodedata
 
 from flask import Blueprint, flash, redirect, send_file, url_for
 from openpyxl import Workbook
@@ -16,6 +14,7 @@ from .access import WATCHERS, current_campaign, roles_required
 from .awards import decision_nominations, tallies
 from .guards import publication_of
 from .models import STATES, Check, Comment, Nomination, Report, User, Vote
+from .text import slug
 from .progress import progress, score, scorecard
 
 bp = Blueprint("exports", __name__)
@@ -91,12 +90,6 @@ def _leader_name():
     return leader.full_name if leader else ""
 
 
-def _slug(text: str) -> str:
-    """"25/QĐ-UBND" → "25-qd-ubnd", for a file name any system keeps."""
-    plain = unicodedata.normalize("NFKD", text.replace("Đ", "D").replace("đ", "d"))
-    return re.sub(r"[^a-z0-9]+", "-", "".join(c for c in plain if c.isascii()).lower()).strip("-")
-
-
 @bp.get("/exports/report.docx")
 @roles_required(*WATCHERS)
 def report_docx():
@@ -121,7 +114,7 @@ def decision_docx():
     if publication.approved_at:
         data = documents.decision(campaign, nominations, publication.decision_number, publication.decision_date,
                                   publication.signer or _leader_name())
-        return _docx(data, f"quyet-dinh-{_slug(publication.decision_number)}.docx")
+        return _docx(data, f"quyet-dinh-{slug(publication.decision_number)}.docx")
     return _docx(documents.decision(campaign, nominations, "", None, _leader_name()), "du-thao-quyet-dinh.docx")
 
 

@@ -36,6 +36,10 @@ class Form(FlaskForm):
         def get_translations(self, form):
             return _Vietnamese()
 
+    def error_line(self) -> str:
+        """Every field's errors in one line, for a fragment that has room for one message only."""
+        return " ".join(e for errors in self.errors.values() for e in errors)
+
 
 def posted_version(name: str) -> int | None:
     """The version a form was based on, from its hidden field `name`; None when missing or out of range."""

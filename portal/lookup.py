@@ -9,7 +9,7 @@ from . import spreadsheet
 from .access import WATCHERS, roles_required
 from .htmx import render
 from .models import AWARDS, NOMINEE_KINDS, Campaign, Nomination, Publication, fold
-from .sms import plain
+from .text import without_marks
 
 bp = Blueprint("lookup", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -18,7 +18,7 @@ HINTS = 5  # what fits under the name field on a phone
 
 def searchable(text: str) -> str:
     """One spelling for every way of typing a name: case, spaces and diacritics (đ as d) set aside."""
-    return plain(fold(text)).lower()
+    return without_marks(fold(text)).lower()
 
 
 def awards(query: str) -> list:

@@ -142,7 +142,7 @@ def save():
         with database.atomic():
             meeting.save_from(posted_version("version") if meeting.id else 0,
                               "held_on", "place", "chair", "secretary", "present", "in_writing")
-            Event.record("meeting.save", current_user, campaign=campaign, subject=f"campaign:{campaign.id}",
+            Event.record("meeting.save", current_user, campaign=campaign, subject=campaign,
                          before=before, after=meeting.as_dict())
     except Stale:
         return _page(campaign, form, status=409, message="Cuộc họp vừa được sửa ở một máy khác. Nội dung bạn nhập "
@@ -195,7 +195,7 @@ def return_nomination(nomination_id):
             nomination.save_from(seen, "state")
             NominationReturn.create(nomination=nomination, reason=form.reason.data, version=seen, by=current_user.id)
             Event.record("nomination.return", current_user, campaign=campaign, unit=nomination.unit_id,
-                         subject=f"nomination:{nomination.id}", before=before,
+                         subject=nomination, before=before,
                          after={**nomination.as_dict(), "reason": form.reason.data})
     except Stale:
         current = Nomination.get_by_id(nomination.id)

@@ -2,14 +2,13 @@
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from htmx_flask import make_response as hx_response
 from peewee import DatabaseError
 
 from . import clock
 from .access import landing_url
 from .db import database
 from .guards import Refused
-from .htmx import wants_fragment
+from .htmx import in_flash, wants_fragment
 from .models import ROLES, STATES, UNIT_KINDS
 
 bp = Blueprint("pages", __name__)
@@ -46,9 +45,7 @@ def healthz():
 
 def error_page(message: str, status: int):
     if wants_fragment():
-        # Shown in the page's message area rather than in place of the element that asked.
-        html = render_template("_flash.html", message=message, kind="error")
-        return hx_response(html, status, retarget="#flash", reswap="innerHTML")
+        return in_flash(render_template("_flash.html", message=message, kind="error"), status)
     return render_template("error.html", message=message, status=status), status
 
 

@@ -5,10 +5,10 @@ The user reviews the proposal before saving it, so the rules stay few and predic
 import datetime
 import os
 import re
-import unicodedata
 from pathlib import Path
 
 from . import archive, scoring
+from .text import nfc
 
 
 class PlanImportError(ValueError):
@@ -82,7 +82,7 @@ def _clean(line: str) -> str:
 
 def _paragraphs(text: str) -> list[str]:
     paras = []
-    for raw in unicodedata.normalize("NFC", text).splitlines():
+    for raw in nfc(text).splitlines():
         line = _clean(raw)
         # A hard-wrapped line (or one cut by a page break) carries on in lower case. Upper case could
         # equally start the next paragraph of a one-line-per-paragraph .txt, so it never joins.

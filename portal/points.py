@@ -6,11 +6,11 @@ from wtforms import BooleanField, DateField, IntegerField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from . import scoring
-from .access import WATCHERS, current_campaign, roles_required
+from .access import WATCHERS, changing_unit, current_campaign, roles_required, unit_in
 from .db import database
 from .forms import MAX_INT, Form
 from .guards import frozen, refuse
-from .models import AreaPoints, Adjustment, Campaign, Claim, Criterion, Event, Scheme, Stale, TaskPoints, Unit
+from .models import AreaPoints, Adjustment, Campaign, Claim, Criterion, Event, Scheme, Stale, TaskPoints
 from .text import clean, clean_name
 
 bp = Blueprint("points", __name__)
@@ -102,7 +102,7 @@ def save_scheme(campaign_id):
         _save_criteria(campaign, form, plan)
         after = dict(s.as_dict(), points=sum(form[f"task_{t}"].data or 0 for t in task_ids),
                      criteria=Criterion.select().where(Criterion.campaign == campaign).count())
-        Event.record("scheme.update", current_user, campaign=campaign, subject=f"campaign:{campaign.id}",
+        Event.record("scheme.update", current_user, campaign=campaign, subject=campaign,
                      before=before, after=after)
     flash("Đã lưu thang điểm.", "info")
     return redirect(url_for("points.scheme", campaign_id=campaign.id), 303)
@@ -136,13 +136,6 @@ class ChangeForm(Form):
     reason = TextAreaField("Lý do", [InputRequired("Hãy ghi lý do sửa điểm."), Length(max=2000)], filters=[clean],
                            render_kw={"rows": 2})
     version = IntegerField("Phiên bản", VERSION)
-
-
-def _unit_in(campaign, unit_id) -> Unit:
-    unit = Unit.get_or_none(Unit.id == unit_id)
-    if unit is None or unit.id == campaign.unit_id or not unit.path.startswith(campaign.unit.path):
-        abort(404)
-    return unit
 
 
 def score_context(campaign, unit, forms=None, message=None):
@@ -190,7 +183,7 @@ def claim(criterion_id):
     row.claimed, row.note = form.claimed.data, form.note.data or ""
     with database.atomic():
         row.save_from(form.version.data, "claimed", "note")
-        Event.record("claim.set", current_user, campaign=campaign, unit=unit, subject=f"criterion:{criterion.id}",
+        Event.record("claim.set", current_user, campaign=campaign, unit=unit, subject=criterion,
                      before=before, after=row.as_dict())
     flash("Đã lưu đề nghị cộng điểm.", "info")
     return redirect(url_for("points.own"), 303)
@@ -200,15 +193,13 @@ def claim(criterion_id):
 @roles_required(*WATCHERS)
 def review(unit_id):
     campaign = current_campaign()
-    return render_template("scoring/review.html", **score_context(campaign, _unit_in(campaign, unit_id)))
+    return render_template("scoring/review.html", **score_context(campaign, unit_in(campaign, unit_id)))
 
 
 @bp.post("/cham-diem/<int:unit_id>/lines/<line>")
 @roles_required("office")
 def change(unit_id, line):
-    campaign = current_campaign()
-    refuse(frozen(campaign))
-    unit = _unit_in(campaign, unit_id)
+    campaign, unit = changing_unit(unit_id)
     score = scoring.unit_score(campaign, unit)
     lines = {x.key: x for x in (score.criteria + [x for a in score.areas for x in a.lines])} if score else {}
     key = line.replace("-", ":", 1)
@@ -244,7 +235,7 @@ def stale(_):
         return _scheme_page(campaign, form, 409, message)
     if request.endpoint == "points.claim":
         return render_template("scoring/unit.html", **score_context(campaign, current_user.unit, message=message)), 409
-    unit = _unit_in(campaign, request.view_args["unit_id"])
+    unit = unit_in(campaign, request.view_args["unit_id"])
     return render_template("scoring/review.html", **score_context(campaign, unit, message=message)), 409
 
 

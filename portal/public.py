@@ -63,8 +63,7 @@ def opinion():
         return _page(form, 400)
     with database.atomic():
         row = Opinion.create(campaign=campaign, name=form.name.data or "", text=form.text.data)
-        Event.record("opinion.add", None, campaign=campaign, subject=row,
-                     after={"name": row.name, "text": row.text})
+        Event.record("opinion.add", None, campaign=campaign, subject=row, after=row.as_dict())
     flash("Cảm ơn bạn đã gửi ý kiến. Phòng Văn hóa – Xã hội sẽ xem xét.", "info")
     return redirect(url_for("public.page"), 303)
 

@@ -151,7 +151,7 @@ def save():
     with database.atomic():
         registration.save_from(form.version.data, "titles", "counts", "commitments", "state", "sent_at")
         Event.record("registration.submit" if send else "registration.save", current_user, campaign=campaign,
-                     unit=unit, subject=f"registration:{registration.id}", before=before,
+                     unit=unit, subject=registration, before=before,
                      after=registration.as_dict())
     flash("Đã gửi đăng ký thi đua tới Phòng Văn hóa – Xã hội." if send else "Đã lưu bản nháp đăng ký.", "info")
     return redirect(url_for("registration.page"), 303)
@@ -211,7 +211,7 @@ def review(unit_id):
     with database.atomic():
         registration.save_from(form.version.data, "state", "office_comment")
         Event.record(f"registration.{action}", current_user, campaign=campaign, unit=unit,
-                     subject=f"registration:{registration.id}", before=before,
+                     subject=registration, before=before,
                      after=dict(registration.as_dict(), comment=registration.office_comment))
     flash(f"Đã duyệt đăng ký của {unit.name}." if action == "accept" else f"Đã trả lại đăng ký cho {unit.name}.",
           "info")

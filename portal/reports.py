@@ -8,14 +8,14 @@ from wtforms.validators import InputRequired, Length, NumberRange
 from wtforms.widgets import TextArea
 
 from . import clock, outbox
-from .access import WATCHERS, current_campaign, roles_required
+from .access import WATCHERS, changing_unit, current_campaign, roles_required, unit_in
 from .confirm import unconfirmed
 from .db import database
 from .forms import MAX_INT, Form
 from .filing import EDITABLE, deadline_passed, filing_open, reopening_refused, report_of
 from .guards import frozen, refuse
 from .htmx import render, wants_fragment
-from .models import REPORT_STATES, STATES, Event, Nomination, Report, Stale, Unit
+from .models import REPORT_STATES, STATES, Event, Nomination, Report, Stale
 from .progress import scorecard
 from .text import clean
 
@@ -133,7 +133,7 @@ def stale(_):
     """An edit from an older copy of the report: the report as saved now, and what the user typed."""
     campaign = current_campaign()
     if current_user.role == "office":  # reviewing or reopening
-        unit = _unit_in(campaign, request.view_args["unit_id"])
+        unit = unit_in(campaign, request.view_args["unit_id"])
         return render_template("reports/show.html", **review_context(
             campaign, unit, ReviewForm(), "Báo cáo vừa được cập nhật nên chưa lưu thao tác của bạn. Trang đã hiện "
                                           "bản mới nhất; nhận xét bạn nhập vẫn còn, hãy xem rồi làm lại.")), 409
@@ -167,13 +167,6 @@ class ReviewForm(Form):
                             render_kw={"rows": 3})
 
 
-def _unit_in(campaign, unit_id) -> Unit:
-    unit = Unit.get_or_none(Unit.id == unit_id)
-    if unit is None or unit.id == campaign.unit_id or not unit.path.startswith(campaign.unit.path):
-        abort(404)
-    return unit
-
-
 def review_context(campaign, unit, form=None, message=None):
     ctx = scorecard(unit, campaign, readonly=True)
     report = report_of(campaign, unit)
@@ -186,15 +179,13 @@ def review_context(campaign, unit, form=None, message=None):
 @roles_required(*WATCHERS)
 def show(unit_id):
     campaign = current_campaign()
-    return render_template("reports/show.html", **review_context(campaign, _unit_in(campaign, unit_id)))
+    return render_template("reports/show.html", **review_context(campaign, unit_in(campaign, unit_id)))
 
 
 @bp.post("/reports/<int:unit_id>/review")
 @roles_required("office")
 def review(unit_id):
-    campaign = current_campaign()
-    refuse(frozen(campaign))
-    unit = _unit_in(campaign, unit_id)
+    campaign, unit = changing_unit(unit_id)
     form = ReviewForm()
     action = request.form.get("action")
     report = report_of(campaign, unit)
@@ -220,9 +211,7 @@ def review(unit_id):
 @bp.post("/reports/<int:unit_id>/reopen")
 @roles_required("office")
 def reopen(unit_id):
-    campaign = current_campaign()
-    refuse(frozen(campaign))
-    unit = _unit_in(campaign, unit_id)
+    campaign, unit = changing_unit(unit_id)
     if not ReviewForm().validate_on_submit():
         abort(400)
     with database.atomic():

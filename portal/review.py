@@ -42,6 +42,13 @@ def _nomination(nomination_id, campaign=None) -> Nomination:
                              Nomination.campaign == (campaign or current_campaign()))
 
 
+def _open_nomination(nomination_id) -> Nomination:
+    """The current campaign's proposal `nomination_id`, while proposals still take votes and comments."""
+    nomination = _nomination(nomination_id)
+    refuse(settled(nomination.campaign))
+    return nomination
+
+
 def _list_context(campaign):
     nominations = list(Nomination.select(Nomination).where(Nomination.campaign == campaign)
                        .order_by(Nomination.state.in_(Nomination.CLOSED), Nomination.id))
@@ -138,8 +145,7 @@ def send():
 @bp.post("/nominations/<int:nomination_id>/vote")
 @roles_required("council")
 def vote(nomination_id):
-    nomination = _nomination(nomination_id)
-    refuse(settled(nomination.campaign))
+    nomination = _open_nomination(nomination_id)
     form = VoteForm()
     if nomination.state != "sent":
         return _detail(nomination, 409, message="Đề nghị này không nằm trong thời gian bình xét.", vote_form=form)
@@ -174,8 +180,7 @@ def vote(nomination_id):
 @bp.post("/nominations/<int:nomination_id>/comments")
 @roles_required("supervisor")
 def comment(nomination_id):
-    nomination = _nomination(nomination_id)
-    refuse(settled(nomination.campaign))
+    nomination = _open_nomination(nomination_id)
     form = CommentForm()
     if not form.validate_on_submit():
         return _detail(nomination, 400, comment_form=form)

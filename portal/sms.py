@@ -8,18 +8,16 @@ PORTAL_SMS_DATABASE_URL there is no SMS at all.
 import datetime as dt
 import random
 import re
-import unicodedata
 from dataclasses import dataclass
 
-import click
 from flask import current_app
-from flask.cli import AppGroup
 from peewee import IntegrityError, Table
 from playhouse.db_url import connect
 
 from . import clock, models
 from .db import database
 from .models import STATES, Campaign, Check, Event, Report, SmsIncoming, SmsMessage, Unit, User
+from .text import without_marks
 
 # gammu-smsd's documented tables (docs: gammu-smsd-tables), with the columns the portal uses.
 OUTBOX = ("outbox", ("ID", "DestinationNumber", "TextDecoded", "Coding", "CreatorID", "MultiPart", "UDH"))
@@ -43,11 +41,10 @@ def gateway_configured() -> bool:
 
 def plain(text: str) -> str:
     """Vietnamese without diacritics, and typographic marks as plain ASCII, so the text stays in GSM 7-bit."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    text = without_marks(text)
     for fancy, simple in (("–", "-"), ("—", "-"), ("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("…", "...")):
         text = text.replace(fancy, simple)
-    return unicodedata.normalize("NFC", text)
+    return text
 
 
 def parts(text: str) -> tuple[str, list[str]]:
@@ -141,7 +138,7 @@ def send(number: str, text: str, kind: str, user=None, unit=None, campaign=None)
         message = SmsMessage.create(gateway_id=gateway_id, number=number, text=text, kind=kind, unit=unit,
                                     campaign=campaign, queued_at=clock.utc_now(), state_at=clock.utc_now())
         Event.record(f"sms.{kind}", user, campaign=campaign, unit=unit, subject=message,
-                     after={"number": number, "text": text, "gateway_id": gateway_id})
+                     after=message.as_dict())
     return message
 
 
@@ -314,34 +311,5 @@ def due_reminders(without_diacritics: bool) -> list[SmsMessage]:
     return sent
 
 
-sms_cli = AppGroup("sms", help="Tin nhắn SMS qua gammu-smsd.")
-
-
-def _require_gateway():
-    if not gateway_configured():
-        raise click.ClickException("Chưa cấu hình cổng SMS (PORTAL_SMS_DATABASE_URL).")
-
-
-@sms_cli.command("poll")
-def poll_command():
-    """Đọc tin nhắn đến, ghi việc và trả lời; cập nhật trạng thái tin đã gửi."""
-    _require_gateway()
-    applied = poll()
-    changed = refresh()
-    click.echo(f"Đã xử lý {len(applied)} tin nhắn đến; {changed} tin đã gửi có trạng thái mới.")
-
-
-@click.command("remind")
-@click.option("--due", is_flag=True, required=True, help="Nhắc các đơn vị còn thiếu việc 3 ngày và 1 ngày trước hạn sơ kết.")
-@click.option("--without-diacritics", is_flag=True, help="Viết không dấu: 160 ký tự một tin thay vì 70.")
-def remind_command(due, without_diacritics):
-    """Gửi SMS nhắc việc theo lịch (chạy hằng ngày)."""
-    _require_gateway()
-    sent = due_reminders(without_diacritics or current_app.config.get("SMS_WITHOUT_DIACRITICS", False))
-    click.echo(f"Đã xếp {len(sent)} tin nhắc việc vào hàng gửi.")
-
-
 def init_app(app):
-    app.cli.add_command(sms_cli)
-    app.cli.add_command(remind_command)
     app.jinja_env.globals["sms_enabled"] = gateway_configured

@@ -1,4 +1,5 @@
 """Vietnamese text: NFC and nothing unprintable on the way in, alphabetical order on the way out."""
+import re
 import unicodedata
 
 # The Vietnamese alphabet: letters with breve, circumflex or horn, and đ, are letters of their own.
@@ -13,6 +14,18 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 def nfc(value):
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def without_marks(text: str) -> str:
+    """Vietnamese without its diacritics, đ as d ("Nguyễn Đức" → "Nguyen Duc"): for an SMS in GSM 7-bit, a
+    search that ignores accents, a file name."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+def slug(text: str) -> str:
+    """"25/QĐ-UBND" → "25-qd-ubnd", "Bản Nà Bỏ" → "ban-na-bo": for a file name or a login code."""
+    return re.sub(r"[^a-z0-9]+", "-", without_marks(text).lower()).strip("-")
 
 
 def _letters(word: str):

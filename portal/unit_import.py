@@ -1,13 +1,11 @@
 """Reads a list of units from .xlsx or .csv, checks every row, and creates all of them or none."""
 import csv
 import io
-import re
-import unicodedata
 
 from . import archive
 from .db import database
 from .models import UNIT_KINDS, Event, Unit, fold
-from .text import clean_name
+from .text import clean_name, slug
 
 # Column headers as an office writes them, in Vietnamese or English, compared case-insensitively.
 HEADERS = {
@@ -29,9 +27,7 @@ class UnitImportError(ValueError):
 
 def unit_code(name: str, taken: set) -> str:
     """A login-friendly code from the name ("Bản Nà Bỏ" → "ban-na-bo"), unique among `taken`."""
-    plain = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
-    base = re.sub(r"[^a-z0-9]+", "-", "".join(c for c in plain if not unicodedata.combining(c)).lower()).strip("-")
-    base = base or "don-vi"
+    base = slug(name) or "don-vi"
     code, n = base, 1
     while code in taken:
         n += 1
@@ -158,10 +154,5 @@ def import_units(filename: str, data: bytes, root: Unit, user=None) -> list[Unit
             unit = Unit.add(unit_code(row["name"], taken), row["name"], row["kind"], parent,
                             contact=row["contact"], phone=row["phone"])
             created[id(row)] = unit
-            Event.record("unit.create", user, unit=unit, subject=unit, after=unit_dict(unit))
+            Event.record("unit.create", user, unit=unit, subject=unit, after=unit.as_dict())
     return list(created.values())
-
-
-def unit_dict(unit: Unit) -> dict:
-    return {"name": unit.name, "kind": unit.kind, "parent": unit.parent_id, "contact": unit.contact,
-            "phone": unit.phone, "active": unit.active}

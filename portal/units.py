@@ -1,9 +1,5 @@
 """The office's unit tree: create, edit, deactivate, and import units from a spreadsheet."""
-from pathlib import Path
-
-import click
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask.cli import AppGroup
 from flask_login import current_user
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField
@@ -16,10 +12,9 @@ from .db import database
 from .forms import Form, posted_version
 from .models import UNIT_KINDS, Event, Stale, Unit, User, fold
 from .text import clean, clean_name, vn_sort_key
-from .unit_import import UnitImportError, import_units, unit_code, unit_dict
+from .unit_import import UnitImportError, import_units, unit_code
 
 bp = Blueprint("units", __name__)
-unit_cli = AppGroup("unit", help="Đơn vị.")
 
 
 class UnitForm(Form):
@@ -100,16 +95,16 @@ def _save(form: UnitForm, unit: Unit | None) -> Unit:
         if unit is None:
             taken = {u.code for u in Unit.select(Unit.code)}
             unit = Unit.add(unit_code(form.name.data, taken), parent=parent, **fields)
-            Event.record("unit.create", current_user, unit=unit, subject=unit, after=unit_dict(unit))
+            Event.record("unit.create", current_user, unit=unit, subject=unit, after=unit.as_dict())
             return unit
-        before = unit_dict(unit)
+        before = unit.as_dict()
         for name, value in fields.items():
             setattr(unit, name, value)
         unit.save_from(posted_version("version"), *fields)
         if parent is not None and parent.id != unit.parent_id:
             _move(unit, parent)
         Event.record("unit.update", current_user, unit=unit, subject=unit, before=before,
-                     after=unit_dict(unit))
+                     after=unit.as_dict())
     return unit
 
 
@@ -180,13 +175,9 @@ def set_active(unit_id):
                                              name=unit.name)):
         return asking
     with database.atomic():
-        before = unit_dict(unit)
-        unit.active = active
-        unit.save(only=[Unit.active])
+        Event.change("unit.update", current_user, unit, active=active)
         if not active:
             User.update(active=False).where(User.unit == unit).execute()
-        Event.record("unit.update", current_user, unit=unit, subject=unit, before=before,
-                     after=unit_dict(unit))
     flash(f"Đã {'kích hoạt lại' if active else 'ngừng'} đơn vị “{unit.name}”.", "info")
     return redirect(url_for("units.page", _anchor=f"unit-{unit.id}"), 303)
 
@@ -207,24 +198,5 @@ def import_file():
     return redirect(url_for("units.page"), 303)
 
 
-@unit_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_command(file):
-    """Thêm đơn vị từ tệp .xlsx hoặc .csv (tên, loại, cấp trên, người liên hệ, điện thoại)."""
-    root = Unit.root()
-    if root is None:
-        raise click.ClickException("Chưa có xã nào; hãy tạo dữ liệu trước.")
-    try:
-        created = import_units(file.name, file.read_bytes(), root)
-    except UnitImportError as e:
-        for line, message in e.problems:
-            click.echo(f"Dòng {line}: {message}" if line else message, err=True)
-        raise click.ClickException("Không thêm đơn vị nào; hãy sửa các dòng trên rồi nhập lại.")
-    for unit in created:
-        click.echo(f"  {unit.code:<24} {unit.name} ({unit.kind_label})")
-    click.echo(f"Đã thêm {len(created)} đơn vị.")
-
-
 def init_app(app):
     app.register_blueprint(bp)
-    app.cli.add_command(unit_cli)

@@ -224,8 +224,8 @@ PUBLIC = "public"  # anyone, signed in or not
 ACCESS = {
     "static": PUBLIC,
     "pages.healthz": PUBLIC,
-    "outbox.service_worker": PUBLIC,
-    "outbox.manifest": PUBLIC,
+    "offline.service_worker": PUBLIC,
+    "offline.manifest": PUBLIC,
     "auth.login": PUBLIC,
     "public.page": PUBLIC,
     "public.opinion": PUBLIC,
@@ -298,12 +298,12 @@ ACCESS = {
     "campaigns.update": ("office",),
     "campaigns.set_status": ("office",),
     "campaigns.clone": ("office",),
-    "campaigns.add_area": ("office",),
-    "campaigns.update_area": ("office",),
-    "campaigns.remove_area": ("office",),
-    "campaigns.add_task": ("office",),
-    "campaigns.update_task": ("office",),
-    "campaigns.remove_task": ("office",),
+    "structure.add_area": ("office",),
+    "structure.update_area": ("office",),
+    "structure.remove_area": ("office",),
+    "structure.add_task": ("office",),
+    "structure.update_task": ("office",),
+    "structure.remove_task": ("office",),
     "units.page": ("office",),
     "units.new": ("office",),
     "units.edit": ("office",),
@@ -323,7 +323,7 @@ ACCESS = {
 
 # Routes whose object belongs to one unit (Bản Nà Bỏ here): another unit gets 403.
 OWNED = {"checklist.set_state", "evidence.upload", "evidence.remove", "evidence.download", "evidence.thumbnail",
-         "nominations.attachment"}
+         "nominations.attachment", "nominations.edit"}
 
 
 # Last in a walk: it ends the session the walk runs in.

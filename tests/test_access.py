@@ -52,6 +52,13 @@ def test_each_role_reaches_exactly_its_routes(app, actor, objects, role):
     assert wrong == []
 
 
+def test_a_refusal_says_why(actor):
+    actor.login("vanhoa")
+    response = actor.client.get("/checklist")
+    assert response.status_code == 403
+    assert "Bạn không có quyền xem hoặc thay đổi nội dung này." in soup(response).select_one("main").text
+
+
 def test_a_stranger_is_sent_to_the_login_page_except_for_public_pages(app, client, objects):
     token = soup(client.get("/login")).select_one("input[name=csrf_token]")["value"]
     wrong = []

@@ -3,26 +3,11 @@ import csv
 import datetime as dt
 import io
 
-import pytest
 from openpyxl import load_workbook
 
 from portal.models import Event, Task, Unit, User, set_check
 
-from conftest import ROLE_USERS, soup, user
-
-ROUTES = ["/audit", "/audit.csv", "/audit.xlsx"]
-
-
-@pytest.mark.parametrize("path", ROUTES)
-@pytest.mark.parametrize("role", [None, *ROLE_USERS])
-def test_only_the_office_reads_the_log(actor, path, role):
-    if role:
-        actor.login(ROLE_USERS[role])
-    response = actor.client.get(path)
-    if role is None:
-        assert response.status_code == 303 and response.headers["Location"].startswith("/login")
-    else:
-        assert response.status_code == (200 if role == "office" else 403)
+from conftest import soup, user
 
 
 def test_the_office_finds_the_log_in_its_menu(actor):

@@ -105,13 +105,6 @@ def test_the_dossier_of_a_nominee_is_filled_from_the_checklist_and_the_council_m
     assert "được 1 phiếu đồng ý" in text
 
 
-@pytest.mark.parametrize("path", ["/exports/board.xlsx", "/exports/report.docx", "/exports/decision.docx"])
-def test_units_and_the_public_cannot_export(actor, path):
-    assert actor.client.get(path).status_code in (302, 303)
-    actor.login("ban-na-bo")
-    assert actor.client.get(path).status_code == 403
-
-
 def test_a_dossier_of_another_campaign_is_not_found(actor):
     actor.login("vanhoa")
     assert actor.client.get("/exports/nominations/999/dossier.docx").status_code == 404

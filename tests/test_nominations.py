@@ -37,8 +37,6 @@ def test_a_unit_proposes_an_individual_with_a_pdf_and_sees_it_listed(actor, tmp_
     download = actor.client.get(listed[0].select_one("a")["href"])
     assert download.status_code == 200 and download.data == PDF
 
-    switch(actor, "ban-na-it")
-    assert actor.client.get(f"/nominations/{n.id}/attachment").status_code == 403
     switch(actor, "vanhoa")
     assert actor.client.get(f"/nominations/{n.id}/attachment").data == PDF
 
@@ -82,10 +80,6 @@ def test_a_unit_corrects_its_proposal_while_the_office_has_not_taken_it_up(actor
     assert page.select_one("input[name=name]")["value"] == "Tên gõ ở máy kia"
     assert page.select_one("input[name=version]")["value"] == "1"
     assert Nomination.get_by_id(n.id).name == "Lò Văn Sáng"
-    switch(actor, "ban-na-it")
-    assert actor.client.get(f"/nominations/{n.id}/edit").status_code == 403
-    assert actor.client.post(f"/nominations/{n.id}/edit", data={**form, "csrf_token": csrf_token(actor.client)}
-                             ).status_code == 403
 
 
 def test_a_unit_withdraws_a_proposal_once_and_it_no_longer_counts(actor):
@@ -206,14 +200,12 @@ def test_the_council_sees_the_supervisors_comment_before_voting_and_the_office_a
     actor.client.post(f"/nominations/{n.id}/comments", data={**form, "text": "Cần xác minh số hộ"})
     assert Comment.select().count() == 1  # a replay adds nothing
     assert soup(actor.client.get(f"/nominations/{n.id}")).select_one("#vote") is None  # supervisors do not vote
-    assert post(actor, f"/nominations/{n.id}/vote", agree="1").status_code == 403
 
     switch(actor, "hoidong")
     page = soup(actor.client.get(f"/nominations/{n.id}"))
     remark = page.select_one(".comment")
     assert "Cần xác minh số hộ" in remark.text
     assert remark.sourceline < page.select_one("#vote").sourceline
-    assert post(actor, f"/comments/{Comment.get().id}/answer", answer="x").status_code == 403
 
     switch(actor, "vanhoa")
     answer = form_data(soup(actor.client.get(f"/nominations/{n.id}")).select_one(".comment form"))
@@ -296,7 +288,6 @@ def test_publishing_approves_what_the_council_passed_and_opens_the_comment_windo
     switch(actor, "hoidong")
     vote(actor, nomination(), "1")
     vote(actor, nomination("Tao Văn Nọi"), "0")
-    assert post(actor, "/publication").status_code == 403
     switch(actor, "vanhoa")
     after_filing()
     publish = form_data(soup(actor.client.get("/awards")).select_one("#publish"))
@@ -347,26 +338,3 @@ def test_the_decision_waits_for_the_publication(actor):
     assert actor.client.get("/decision").status_code == 303
 
 
-@pytest.mark.parametrize("username, path", [
-    ("ban-na-bo", "/awards"), ("ban-na-bo", "/decision"), ("ban-na-bo", "/nominations/1")])
-def test_units_do_not_see_the_office_pages(actor, username, path):
-    actor.login(username)
-    assert actor.client.get(path).status_code == 403
-
-
-@pytest.mark.parametrize("username", ["ban-na-bo", "hoidong", "chutich", "mttq"])
-def test_only_the_office_sends_merges_and_publishes(actor, username):
-    actor.login("ban-na-it")
-    propose(actor)
-    n = nomination()
-    switch(actor, username)
-    for path in ("/nominations/send", f"/nominations/{n.id}/merge", "/publication"):
-        assert post(actor, path, into=n.id).status_code == 403
-    assert nomination().state == "proposed"
-
-
-@pytest.mark.parametrize("username", ["vanhoa", "hoidong", "chutich", "mttq"])
-def test_only_units_propose(actor, username):
-    actor.login(username)
-    assert actor.client.get("/nominations/new").status_code == 403
-    assert post(actor, "/nominations", name="x").status_code == 403

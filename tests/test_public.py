@@ -6,7 +6,7 @@ import pytest
 
 from portal.models import Event, Opinion, Publication
 
-from conftest import csrf_token, form_data, soup, switch
+from conftest import csrf_token, form_data, soup
 from flows import after_the_window, opinion_form
 
 pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the test's directory
@@ -35,11 +35,7 @@ def test_an_opinion_without_a_name_is_received_and_the_office_reads_it(published
     opinion = Opinion.get()
     assert (opinion.name, opinion.text) == ("", "Ông Sáng rất xứng đáng")
     assert Event.get(Event.kind == "opinion.add").user is None
-    assert client.get("/opinions").status_code in (302, 303)  # the public does not read them back
-
-    published.login("ban-na-bo")
-    assert client.get("/opinions").status_code == 403
-    switch(published, "vanhoa")
+    published.login("vanhoa")
     card = soup(client.get("/opinions")).select_one(".opinion")
     assert "Ông Sáng rất xứng đáng" in card.text and "Không ghi tên" in card.text
 

@@ -152,30 +152,6 @@ def test_a_report_without_csrf_token_is_refused(actor):
     assert not Report.select().exists()
 
 
-@pytest.mark.parametrize("username, status", [
-    ("ban-na-bo", 403), ("hoidong", 200), ("chutich", 200), ("mttq", 200), ("vanhoa", 200)])
-def test_who_may_read_the_units_reports(actor, username, status):
-    actor.login(username)
-    unit = unit_of("cong-an")
-    assert actor.client.get("/reports").status_code == status
-    assert actor.client.get(f"/reports/{unit.id}").status_code == status
-
-
-@pytest.mark.parametrize("username", ["ban-na-bo", "hoidong", "chutich", "mttq"])
-def test_only_the_office_reviews_and_reopens(actor, username):
-    actor.login(username)
-    unit = unit_of("cong-an")
-    for path in (f"/reports/{unit.id}/review", f"/reports/{unit.id}/reopen"):
-        assert actor.client.post(path, data={"action": "accept", "csrf_token": csrf_token(actor.client)}).status_code == 403
-
-
-@pytest.mark.parametrize("username", ["vanhoa", "hoidong", "chutich", "mttq"])
-def test_only_units_file_a_report(actor, username):
-    actor.login(username)
-    assert actor.client.get("/report").status_code == 403
-    assert actor.client.post("/report", data={"action": "submit", "csrf_token": csrf_token(actor.client)}).status_code == 403
-
-
 def test_anonymous_visitors_are_sent_to_login(client):
     assert client.get("/report").status_code in (302, 303)
     assert client.get("/reports").status_code in (302, 303)

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from portal import campaigns, nominations, reports
+from portal import nominations, reports, structure
 from portal.models import Campaign, Check, Event, Nomination, Report, Task, Unit
 
 from conftest import Actor, form_data, soup
@@ -206,7 +206,7 @@ def test_two_office_desks_edit_one_task_of_the_plan_from_the_same_revision_at_on
             return actor.client.post(form["action"], data=data)
         return steps
 
-    answers = at_once(app, monkeypatch, (campaigns, "_campaign"), desk("Họp dân bản"), desk("Họp dân toàn bản"))
+    answers = at_once(app, monkeypatch, (structure, "campaign_or_404"), desk("Họp dân bản"), desk("Họp dân toàn bản"))
     saved, refused = saved_and_refused(answers)
     title = Task.get_by_id(task.id).title
     assert title in {"Họp dân bản", "Họp dân toàn bản"} and events("task.update") == 1

@@ -33,6 +33,16 @@ class Event(BaseModel):
                    (("user", "id"), False), (("kind", "id"), False))
 
     @classmethod
+    def change(cls, kind, user, row, **values) -> int:
+        """Sets `values` on `row`, saves only those columns and appends the event with the row as it was and is;
+        inside the caller's transaction."""
+        before = row.as_dict()
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save(only=[row._meta.fields[name] for name in values])
+        return cls.record(kind, user, subject=row, before=before, after=row.as_dict())
+
+    @classmethod
     def record(cls, kind, user=None, *, subject=None, campaign=None, unit=None, before=None, after=None) -> int:
         """Appends an event about `subject`, the row it concerns; returns its id. The campaign and unit it belongs
         to are the subject's own (`event_scope`) unless given. (A subject already written out, "task:1", is kept as

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utc_now
 from ..db import BaseModel, Slot, rows
-from ..text import vn_sort_key
+from ..text import nfc, vn_sort_key
 from .base import Versioned
 
 UNIT_KINDS = {
@@ -42,6 +42,7 @@ class Unit(Versioned):
     phone = CharField(default="")
     active = BooleanField(default=True)
     version = IntegerField(default=0)  # the office edits a unit only from the copy it last saw
+    SNAPSHOT = ("name", "kind", "parent", "contact", "phone", "active")
 
     @classmethod
     def add(cls, code, name, kind, parent=None, **fields):
@@ -79,6 +80,17 @@ class User(UserMixin, BaseModel):
     must_change_password = BooleanField(default=False)  # a one-time password handed out by the office
 
     session_token = None  # this browser's session, once signed in (start_session) or loaded (by_session)
+
+    @classmethod
+    def open(cls, username: str, role: str, password: str, hash_method: str, *, unit=None, full_name: str = "",
+             must_change_password: bool = False):
+        """Creates an account: the one way the web, the command line and the demo make one (the caller logs it
+        where a person made it)."""
+        user = cls(username=nfc(username).strip(), role=role, unit=unit, full_name=nfc(full_name),
+                   must_change_password=must_change_password)
+        user.set_password(password, hash_method)
+        user.save()
+        return user
 
     @classmethod
     def signing_in(cls, typed: str):

@@ -140,3 +140,4 @@ class Opinion(BaseModel):
     name = CharField(default="")
     text = TextField()
     at = DateTimeField(default=utc_now)
+    SNAPSHOT = ("name", "text")

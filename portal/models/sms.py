@@ -11,6 +11,7 @@ class SmsMessage(BaseModel):
     """An SMS the portal put in the gateway's outbox (`gateway_id` is gammu-smsd's outbox ID), and what became of it."""
 
     SUBJECT = "sms"
+    SNAPSHOT = ("number", "text", "gateway_id")
 
     gateway_id = IntegerField(index=True)
     number = CharField()

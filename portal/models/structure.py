@@ -18,6 +18,7 @@ class Campaign(Versioned):
     status = CharField(default="active", index=True)  # draft | active | closed | archived
     revision = IntegerField(default=0)  # bumped by every saved or deleted area and task
     VERSION = "revision"
+    SNAPSHOT = ("title", "theme", "starts_on", "ends_on", "report_due_on", "status")
 
     # campaign id -> (revision, areas): this worker's copy of each campaign's structure. A tick
     # needs the whole structure for its scores, and reading it again costs more than the tick.
@@ -110,6 +111,7 @@ class Area(PartOfStructure):
     title = TextField()
     summary = TextField(default="")
     archived = BooleanField(default=False)  # removed after units had ticked its tasks
+    SNAPSHOT = ("title", "position")
 
     def owner_id(self):
         return self.campaign_id
@@ -123,6 +125,7 @@ class Task(PartOfStructure):
     kinds = CharField(default="")  # comma-separated UNIT_KINDS keys; empty means every kind
     evidence_required = BooleanField(default=False)
     archived = BooleanField(default=False)
+    SNAPSHOT = ("title", "target", "kinds", "evidence_required", "position", "archived")
 
     def owner_id(self):
         return self.area.campaign_id
