@@ -188,12 +188,19 @@ def test_a_plan_with_points_brings_them_into_the_new_campaign(app, actor):
         "/campaigns/import")).select_one("input[name=csrf_token]")["value"]})
     proposed = soup(form).select_one("form[action='/campaigns/new']")
     assert proposed.select_one("input[name=areas-0-tasks-0-points]")["value"] == "25"
+    assert [(proposed.select_one(f"input[name=criteria-{i}-title]")["value"],
+             proposed.select_one(f"input[name=criteria-{i}-points]")["value"]) for i in (0, 1)] == [
+        ("mô hình hay được nhân rộng", "5"), ("để xảy ra vụ việc an ninh trật tự", "-10")]
     from conftest import form_data
+    # The office reviews the proposal: it rewords the bonus and drops nothing.
     created = actor.client.post("/campaigns/new", data={**form_data(proposed), "starts_on": "2026-03-01",
-                                                         "ends_on": "2026-03-31", "report_due_on": "2026-03-25"})
+                                                         "ends_on": "2026-03-31", "report_due_on": "2026-03-25",
+                                                         "criteria-0-title": "Mô hình hay được nhân rộng"})
     assert created.status_code == 303
     campaign = Campaign.select().order_by(Campaign.id.desc()).first()
     tasks = [t.id for a in campaign.areas_with_tasks() for t in a.task_list]
     assert sorted(p.points for p in TaskPoints.select().where(TaskPoints.task.in_(tasks))) == [10, 15, 25]
     assert sorted(a.max_points for a in AreaPoints.select().join(AreaPoints.area.rel_model).where(
         AreaPoints.area.rel_model.campaign == campaign)) == [40, 60]
+    assert [(c.title, c.points) for c in campaign.criteria.order_by(Criterion.position)] == [
+        ("Mô hình hay được nhân rộng", 5), ("để xảy ra vụ việc an ninh trật tự", -10)]
