@@ -260,10 +260,11 @@ def update(campaign_id):
     heading = ("title", "theme", "starts_on", "ends_on", "report_due_on")
     with database.atomic():
         _claim(campaign, form)
-        before = campaign_dict(campaign)
+        before, started = campaign_dict(campaign), campaign.starts_on
         for k in heading:
             setattr(campaign, k, getattr(form, k).data or "")
         campaign.save(only=[getattr(Campaign, k) for k in heading])  # not the revision just claimed
+        scoring.follow_start(campaign, campaign.starts_on - started)
         Event.record("campaign.update", current_user, campaign=campaign, subject=campaign,
                      before=before, after=campaign_dict(campaign))
     flash("Đã lưu đợt thi đua.", "info")
@@ -309,10 +310,12 @@ def set_status(campaign_id):
 @roles_required("office")
 def clone(campaign_id):
     source = _campaign(campaign_id, editable=False)
+    rules = scoring.scheme_copy(source)
     data = {**{k: getattr(source, k) for k in ("theme", "starts_on", "ends_on", "report_due_on")},
-            "title": f"{source.title} (bản sao)",
-            "areas": [{"title": a.title, "tasks": [{"title": t.title, "target": t.target, "kinds": t.kinds,
-                                                     "evidence_required": t.evidence_required} for t in a.task_list]}
+            "title": f"{source.title} (bản sao)", "criteria": rules["criteria"], "scheme": rules["scheme"],
+            "areas": [{"title": a.title, "max_points": rules["max_points"][a.id],
+                       "tasks": [{"title": t.title, "target": t.target, "kinds": t.kinds, "points": rules["points"][t.id],
+                                  "evidence_required": t.evidence_required} for t in a.task_list]}
                       for a in source.areas_with_tasks()]}
     campaign = create_campaign(data, current_user, subject_from=source)
     flash("Đã sao chép thành đợt mới (bản nháp). Hãy sửa tên và thời gian.", "info")

@@ -1,5 +1,6 @@
 """Chấm điểm, xếp loại, xếp hạng: the office gives tasks points, units' ticks score themselves, the office changes
 a line with a reason, and the board, the API and the workbook show points, grade and rank."""
+import datetime as dt
 import io
 
 import docx
@@ -9,7 +10,7 @@ from portal import scoring
 from portal.models import AreaPoints, Adjustment, Campaign, Criterion, Event, Nomination, Scheme, TaskPoints, Unit, set_check
 from portal.plan_import import propose_campaign
 
-from conftest import soup, switch, user
+from conftest import csrf_token, soup, switch, user
 
 
 def unit(code):
@@ -204,3 +205,43 @@ def test_a_plan_with_points_brings_them_into_the_new_campaign(app, actor):
         AreaPoints.area.rel_model.campaign == campaign)) == [40, 60]
     assert [(c.title, c.points) for c in campaign.criteria.order_by(Criterion.position)] == [
         ("Mô hình hay được nhân rộng", 5), ("để xảy ra vụ việc an ninh trật tự", -10)]
+
+
+def test_a_cloned_campaign_keeps_its_points_scheme_with_the_registration_deadline_moved_with_its_start(app, actor):
+    actor.login("vanhoa")
+    demo = Campaign.current()
+    give_points(actor, area_0="", doing_share="40", excellent="85", good="70", fair="45",
+                registration_due_on=(demo.starts_on + dt.timedelta(days=9)).isoformat(),
+                criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5",
+                criterion_new1_title="Để xảy ra vụ việc an ninh trật tự", criterion_new1_points="-10")
+    first = demo.areas_with_tasks()[0]
+    actor.submit(f"/campaigns/{demo.id}/diem", "form.card", **{f"area_{first.id}": "90"})
+    assert actor.client.post(f"/campaigns/{demo.id}/clone", data={"csrf_token": csrf_token(actor.client)}
+                             ).status_code == 303
+    copy = Campaign.get(Campaign.status == "draft")
+
+    def scheme(campaign):
+        areas = campaign.areas_with_tasks()
+        plan = scoring.plan_of(campaign, areas)
+        return ([(a.title, plan.area_max.get(a.id), [(t.title, plan.task_points.get(t.id)) for t in a.task_list])
+                 for a in areas], [(c.title, c.points) for c in plan.criteria],
+                {k: v for k, v in plan.scheme.as_dict().items() if k != "registration_due_on"},
+                (plan.scheme.registration_due - campaign.starts_on).days)
+
+    assert scheme(copy) == scheme(demo)
+    assert scheme(copy)[0][0][1] == 90 and scheme(copy)[3] == 9 and scheme(copy)[2]["doing_share"] == 40
+    # The office moves the copy to next year: the deadline moves with the start.
+    next_year = {f"campaign-{k}": (getattr(copy, k) + dt.timedelta(days=365)).isoformat()
+                 for k in ("starts_on", "ends_on", "report_due_on")}
+    assert actor.submit(f"/campaigns/{copy.id}", "form.card", **next_year).status_code == 303
+    assert Scheme.of(copy).registration_due == demo.starts_on + dt.timedelta(days=365 + 9)
+    assert Scheme.of(demo).registration_due == demo.starts_on + dt.timedelta(days=9)
+
+
+def test_a_clone_of_a_campaign_without_points_or_a_deadline_has_none(app, actor):
+    actor.login("vanhoa")
+    demo = Campaign.current()
+    actor.client.post(f"/campaigns/{demo.id}/clone", data={"csrf_token": csrf_token(actor.client)})
+    copy = Campaign.get(Campaign.status == "draft")
+    assert not scoring.plan_of(copy).active and not Criterion.select().where(Criterion.campaign == copy).exists()
+    assert Scheme.of(copy).registration_due_on is None
