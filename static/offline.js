@@ -143,6 +143,7 @@
   /* The server's answer takes the row's place; a change refused as stale keeps both values on the row. */
   function settled(entry, res) {
     seen();
+    document.dispatchEvent(new Event("outbox:settled"));
     if (entry.page) {
       caches.delete("pages");  // the phone's copies of the pages predate this change
       // The answer (the page saved, or the form again with what was typed and why) where it was made; a
@@ -239,11 +240,14 @@
   var OUTBOX_FORMS = ".check form, form.upload, form.report, form[action='/nominations']";
   // Capture phase: the outbox takes the form before htmx does.
   document.addEventListener("submit", function (e) {
-    var form = e.target;
-    if (!form.matches(OUTBOX_FORMS)) return;
+    if (!e.target.matches(OUTBOX_FORMS)) return;
     e.preventDefault();
     e.stopPropagation();
-    entryFor(form, e.submitter).then(outbox.add).then(function (entry) {
+    take(e.target, e.submitter);
+  }, true);
+
+  function take(form, submitter) {
+    return entryFor(form, submitter).then(outbox.add).then(function (entry) {
       mark(entry, "Chờ gửi");
       count();
       flush();
@@ -251,7 +255,7 @@
         if (reg.sync) reg.sync.register("outbox");
       });
     });
-  }, true);
+  }
 
   // A chosen photo is sent at once: no second tap on "Tải lên".
   document.addEventListener("change", function (e) {
@@ -264,7 +268,10 @@
   document.addEventListener("htmx:sseOpen", seen);
   // Loaded after the page (app.js): the outbox, the worker and the shell it keeps never slow the first visit.
   banner();
-  show().then(flush);
+  // Ticks pressed before this script loaded (static/app.js held them), in the order they were pressed.
+  (self.early || []).splice(0).reduce(function (done, t) {
+    return done.then(function () { return take(t.form, t.submitter); });
+  }, Promise.resolve()).then(show).then(flush);
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (e) { if (e.data === "flush") flush(); });
     navigator.serviceWorker.register("/sw.js");
