@@ -5,12 +5,14 @@ import io
 
 import docx
 from openpyxl import load_workbook
+from PIL import Image
 
 from portal import scoring
-from portal.models import AreaPoints, Adjustment, Campaign, Criterion, Event, Nomination, Scheme, TaskPoints, Unit, set_check
+from portal.models import AreaPoints, Adjustment, Campaign, ClaimEvidence, Criterion, Event, Nomination, Scheme, TaskPoints, Unit, set_check
 from portal.plan_import import propose_campaign
 
 from conftest import csrf_token, soup, switch, user
+from flows import photo as phone_photo
 
 
 def unit(code):
@@ -245,3 +247,54 @@ def test_a_clone_of_a_campaign_without_points_or_a_deadline_has_none(app, actor)
     copy = Campaign.get(Campaign.status == "draft")
     assert not scoring.plan_of(copy).active and not Criterion.select().where(Criterion.campaign == copy).exists()
     assert Scheme.of(copy).registration_due_on is None
+
+
+def claim_file(actor, criterion, content, name):
+    return actor.submit("/cham-diem", f"#files-{criterion.id} form",
+                        **{f"f{criterion.id}-file": (io.BytesIO(content), name)})
+
+
+def test_a_bonus_claim_carries_a_photo_and_a_pdf_that_the_office_sees_and_no_other_unit_does(app, actor, files):
+    actor.login("vanhoa")
+    give_points(actor, criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5")
+    bonus = Campaign.current().criteria.get()
+    switch(actor, "ban-na-bo")
+    exif = Image.Exif()
+    exif[0x0110] = "Redmi 9A"  # the phone's model, which the kept file must not tell
+    picture = phone_photo((2400, 1800), exif=exif)
+    assert claim_file(actor, bonus, picture, "IMG_2041.jpg").status_code == 303
+    assert claim_file(actor, bonus, picture, "IMG_2041.jpg").status_code == 303  # sent again: kept once
+    assert claim_file(actor, bonus, b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "bien-ban.pdf").status_code == 303
+    photo_row, pdf_row = ClaimEvidence.select().order_by(ClaimEvidence.id)
+    assert (photo_row.kind, pdf_row.kind, pdf_row.name) == ("image", "pdf", "bien-ban.pdf")
+    assert Event.select().where(Event.kind == "claim.file").count() == 2
+    mine = soup(actor.client.get("/cham-diem")).select_one(f"#files-{bonus.id}")
+    assert [a["href"] for a in mine.select("a")] == [f"/cham-diem/files/{photo_row.id}", f"/cham-diem/files/{pdf_row.id}"]
+    kept = Image.open(io.BytesIO(actor.client.get(f"/cham-diem/files/{photo_row.id}").data))
+    assert max(kept.size) == 1280 and not kept.getexif()  # re-encoded, shrunk, no metadata
+
+    switch(actor, "th-binh-lu")  # another unit
+    assert actor.client.get(f"/cham-diem/files/{photo_row.id}").status_code == 403
+    assert actor.client.get(f"/cham-diem/files/{pdf_row.id}").status_code == 403
+    switch(actor, "vanhoa")
+    review = soup(actor.client.get(f"/cham-diem/{unit('ban-na-bo').id}")).select_one(f"#line-criterion-{bonus.id}")
+    assert review.select_one("img")["src"] == f"/cham-diem/files/{photo_row.id}/thumb"
+    assert actor.client.get(f"/cham-diem/files/{photo_row.id}/thumb").status_code == 200
+    pdf = actor.client.get(f"/cham-diem/files/{pdf_row.id}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and "bien-ban.pdf" in pdf.headers[
+        "Content-Disposition"]
+    switch(actor, "mttq")
+    assert actor.client.get(f"/cham-diem/files/{photo_row.id}").status_code == 200
+
+
+def test_a_claim_file_that_is_not_a_photo_or_pdf_is_refused_in_vietnamese_and_nothing_is_kept(app, actor, files):
+    actor.login("vanhoa")
+    give_points(actor, criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5")
+    bonus = Campaign.current().criteria.get()
+    switch(actor, "ban-na-bo")
+    refused = claim_file(actor, bonus, b"MZ\x90\x00 not a picture", "anh.jpg")
+    assert refused.status_code == 400
+    assert soup(refused).select_one(f"#f{bonus.id}-file-error").text == "Chỉ nhận ảnh (JPG, PNG, WebP) hoặc tệp PDF."
+    empty = actor.submit("/cham-diem", f"#files-{bonus.id} form")
+    assert empty.status_code == 400 and "Chọn một ảnh" in soup(empty).select_one(f"#f{bonus.id}-file-error").text
+    assert ClaimEvidence.select().count() == 0 and not Event.select().where(Event.kind == "claim.file").exists()
