@@ -36,11 +36,15 @@
   var sending = null;
   /* Sends every entry, oldest first; stops at the first that cannot be sent now (no network, server error).
      A tick saved moves its row's version on: later ticks of the same row queued with the old one are updated. */
+  function waiting() {
+    return kv.values(store).then(function (list) { return list.filter(function (e) { return !e.refused; }); });
+  }
+
   function flush(hooks) {
     if (sending) return sending;
     hooks = hooks || {};
     function next() {
-      return kv.values(store).then(function (list) {
+      return waiting().then(function (list) {
         if (!list.length) return;
         var entry = list[0];
         if (hooks.sending) hooks.sending(entry);
@@ -52,8 +56,12 @@
           later.forEach(function (e) {
             e.fields.forEach(function (f) { if (f[0] === "version") f[1] = version[1]; });
           });
+          // A page's form refused (a deadline passed while it waited, or it was changed elsewhere) with no page
+          // to show the answer (Background Sync): kept with the answer, which holds what was typed and why.
+          var refused = entry.page && res.status === 409 && !hooks.settled;
+          if (refused) entry.refused = res.text;
           return Promise.all(later.map(function (e) { return kv.set(e.id, e, store); }))
-            .then(function () { return kv.del(entry.id, store); })
+            .then(function () { return refused ? kv.set(entry.id, entry, store) : kv.del(entry.id, store); })
             .then(function () { if (hooks.settled) hooks.settled(entry, res); })
             .then(next);
         });
@@ -72,7 +80,11 @@
       entry.id = Date.now().toString(36).padStart(9, "0") + (seq++).toString(36) + Math.random().toString(36).slice(2, 10);
       return kv.set(entry.id, entry, store).then(function () { return entry; });
     },
-    all: function () { return kv.values(store); },
+    all: waiting,
+    refused: function () {
+      return kv.values(store).then(function (list) { return list.filter(function (e) { return e.refused; }); });
+    },
+    drop: function (entry) { return kv.del(entry.id, store); },
     flush: flush
   };
 })(self);
@@ -191,6 +203,31 @@
     return count().then(function (list) { list.forEach(function (e) { mark(e, "Chờ gửi"); }); });
   }
 
+  /* What the worker sent and the server refused: shown where it was made (the form with what was typed and
+     why), and only then forgotten; elsewhere a line says where to look. */
+  function refusals() {
+    return outbox.refused().then(function (list) {
+      list.forEach(function (entry) {
+        if (entry.from !== location.pathname) {
+          if (document.getElementById("refused-elsewhere")) return;
+          var p = document.createElement("p"), a = document.createElement("a");
+          p.id = "refused-elsewhere";
+          p.className = "flash error";
+          p.setAttribute("role", "alert");
+          a.href = entry.from;
+          a.textContent = "Mở lại để xem và chép lại nội dung";
+          p.append("Một nội dung soạn khi mất kết nối chưa được lưu. ", a);
+          var main = document.querySelector("main");
+          if (main) main.insertBefore(p, main.firstChild);
+          return;
+        }
+        htmx.swap("main", entry.refused, { swapStyle: "outerHTML" }, { select: "main" });
+        banner();
+        outbox.drop(entry);
+      });
+    });
+  }
+
   function flush() { return outbox.flush(hooks).then(count); }
 
   /* A row still marked as waiting whose change the worker sent meanwhile (Background Sync, before this page
@@ -237,7 +274,7 @@
     });
   }
 
-  var OUTBOX_FORMS = ".check form, form.upload, form.report, form[action='/nominations']";
+  var OUTBOX_FORMS = ".check form, form.upload, form.report, form[action='/nominations'], form[action='/dang-ky']";
   // Capture phase: the outbox takes the form before htmx does.
   document.addEventListener("submit", function (e) {
     if (!e.target.matches(OUTBOX_FORMS)) return;
@@ -271,7 +308,7 @@
   // Ticks pressed before this script loaded (static/app.js held them), in the order they were pressed.
   (self.early || []).splice(0).reduce(function (done, t) {
     return done.then(function () { return take(t.form, t.submitter); });
-  }, Promise.resolve()).then(show).then(flush);
+  }, Promise.resolve()).then(show).then(flush).then(refusals);
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (e) { if (e.data === "flush") flush(); });
     navigator.serviceWorker.register("/sw.js");

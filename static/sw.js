@@ -3,7 +3,7 @@
    If-None-Match (a 304 when nothing changed; the page's live stream brings what did); the outbox is sent by
    Background Sync when no page is open to send it. The office's pages are never kept. */
 importScripts(SHELL[3], SHELL[4]);
-var PAGES = /^\/(checklist|report|nominations\/new)$/;
+var PAGES = /^\/(checklist|report|nominations\/new|dang-ky)$/;
 
 self.addEventListener("install", function (e) {
   e.waitUntil(caches.open("shell").then(function (c) { return c.addAll(SHELL); }).then(function () {

@@ -1,5 +1,6 @@
 """A village head with no signal: the checklist opens from the phone, changes wait in the outbox and are saved
 once when the signal returns (real gunicorn, Debian's chromium with a persistent profile)."""
+import datetime as dt
 import io
 import random
 
@@ -7,8 +8,10 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 
-from portal.models import Check, ClientWrite, Event, Evidence, Nomination, Report, Task, Unit, User, set_check
-from conftest import CHROMIUM
+from portal.models import (
+    Campaign, Check, ClientWrite, Event, Evidence, Nomination, Registration, Report, Scheme, Task, Unit, User, set_check,
+)
+from conftest import CHROMIUM, TODAY
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -296,4 +299,92 @@ def test_a_newer_copy_of_the_page_asked_for_before_the_outbox_sent_a_photo_does_
     until(page, "() => window.fresh === true")
     expect(page.locator(f"#evidence-{task.id} img")).to_have_count(1)
     assert Evidence.select().where(Evidence.unit == unit).count() == 1
+    context.close()
+
+
+def registration_due(days_from_today: int):
+    """Moves the registration deadline, as the office does on the campaign's points page."""
+    campaign = Campaign.current()
+    scheme = Scheme.of(campaign)
+    scheme.registration_due_on = dt.date.fromisoformat(TODAY) + dt.timedelta(days=days_from_today)
+    scheme.save()
+
+
+def draft_registration_offline(context, server, commitment):
+    page = checklist(context, server)
+    until(page, "() => navigator.serviceWorker.controller !== null")
+    page.goto(server + "/dang-ky")  # opened once online, so the phone keeps it
+    until(page, "() => caches.open('pages').then(c => c.match('/dang-ky')).then(Boolean)")
+    context.set_offline(True)
+    page.goto(server + "/dang-ky")
+    expect(page.locator("#offline")).to_contain_text("Đang ngoại tuyến")
+    page.fill("#commit_general", commitment)
+    page.get_by_role("button", name="Lưu bản nháp").click()
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 1")
+    return page
+
+
+def test_a_registration_drafted_with_no_signal_is_saved_once_when_it_returns(server, phone):
+    registration_due(3)
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    context = phone()
+    page = draft_registration_offline(context, server, "Giữ vững an ninh trật tự")
+    assert Registration.select().count() == 0
+
+    context.set_offline(False)
+    emptied(page)
+    expect(page.locator("#commit_general")).to_have_value("Giữ vững an ninh trật tự")
+    registration = Registration.get(Registration.unit == unit)
+    assert (registration.state, registration.commitment_list) == ("draft", [{"area": None,
+                                                                             "text": "Giữ vững an ninh trật tự"}])
+    assert Event.select().where(Event.unit == unit, Event.kind == "registration.save").count() == 1
+    assert ClientWrite.select().where(ClientWrite.unit == unit, ClientWrite.kind == "registration").count() == 1
+    context.close()
+
+
+def test_a_registration_drafted_before_the_deadline_and_sent_after_it_says_so_and_keeps_the_text(server, phone):
+    registration_due(3)
+    context = phone()
+    page = draft_registration_offline(context, server, "Cam kết soạn trên đồi")
+    registration_due(-1)  # the deadline passes while the phone has no signal
+
+    context.set_offline(False)
+    emptied(page)
+    expect(page.locator("#closed")).to_contain_text("Đã hết hạn đăng ký thi đua")
+    expect(page.locator("#refused")).to_contain_text("chưa được lưu")
+    expect(page.locator("#commit_general")).to_have_value("Cam kết soạn trên đồi")
+    assert Registration.select().count() == 0
+    context.close()
+
+
+def test_a_late_registration_the_worker_sent_with_no_page_open_is_shown_when_the_page_opens(server, phone):
+    registration_due(3)
+    context = phone()
+    page = draft_registration_offline(context, server, "Cam kết gửi lúc không mở trang")
+    registration_due(-1)
+    page.goto("about:blank")  # no page of the portal open: the worker sends the outbox itself
+    sent = []
+    context.on("requestfinished", lambda r: r.method == "POST" and r.url.endswith("/dang-ky") and sent.append(r))
+    cdp = context.new_cdp_session(page)
+    workers = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: workers.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    context.set_offline(False)
+    until(page, "() => true")
+    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": server, "registrationId": workers[0]["registrationId"],
+                                                 "tag": "outbox", "lastChance": False})
+    for _ in range(100):
+        if sent:
+            break
+        page.wait_for_timeout(100)
+    assert sent and sent[0].response().status == 409
+
+    page.goto(server + "/checklist")  # its outbox waits for the worker's to finish (one sender at a time)
+    expect(page.locator("#refused-elsewhere")).to_contain_text("chưa được lưu")
+    expect(page.locator("#outbox-count")).to_be_hidden()
+    page.locator("#refused-elsewhere a").click()
+    expect(page.locator("#refused")).to_contain_text("chưa được lưu")
+    expect(page.locator("#commit_general")).to_have_value("Cam kết gửi lúc không mở trang")
+    until(page, "() => outbox.refused().then(list => list.length === 0)")
+    assert Registration.select().count() == 0
     context.close()
