@@ -235,8 +235,8 @@ def claim_file(criterion_id):
 
 
 def _claim_file(file_id, thumb: bool):
-    """Seen by the unit that attached it and by the watchers of its campaign's commune; 404 for anyone else's
-    unit, as for no file."""
+    """Seen by the unit that attached it (another unit gets 403) and by the watchers of its campaign's commune
+    (a unit outside it is 404 to them, as no file is)."""
     row = ClaimEvidence.get_or_none(ClaimEvidence.id == file_id)
     if row is None or (thumb and row.kind != "image"):
         abort(404)

@@ -34,12 +34,13 @@
   }
 
   var sending = null;
-  /* Sends every entry, oldest first; stops at the first that cannot be sent now (no network, server error).
-     A tick saved moves its row's version on: later ticks of the same row queued with the old one are updated. */
+  /* The entries still to send: a refused one (below) waits only to be shown. */
   function waiting() {
     return kv.values(store).then(function (list) { return list.filter(function (e) { return !e.refused; }); });
   }
 
+  /* Sends every entry, oldest first; stops at the first that cannot be sent now (no network, server error).
+     A tick saved moves its row's version on: later ticks of the same row queued with the old one are updated. */
   function flush(hooks) {
     if (sending) return sending;
     hooks = hooks || {};
