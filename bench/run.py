@@ -293,12 +293,19 @@ def upload(page, picture) -> tuple[float, int]:
     """Seconds from choosing the photo to its thumbnail shown, and the upload's bytes on the wire."""
     sent = []
     page.on("requestfinished", lambda r: r.method == "POST" and "/evidence/" in r.url and sent.append(r))
-    shown = page.locator(".evidence img").count()
+    field = page.locator("input[type=file]").first
+    # That task's photos only: a page-wide count also counted photos folded away under "Đã xong", so the wait
+    # was for a thumbnail nobody can see (the 2G row, after the Slow 3G row's tick had folded a task, never ended).
+    photos = page.locator(f"#evidence-{field.get_attribute('id').removeprefix('file-')} img")
+    shown = photos.count()
     began = time.perf_counter()
-    page.locator("input[type=file]").first.set_input_files(picture)
+    field.set_input_files(picture)
     if not page.evaluate("() => document.documentElement.classList.contains('js')"):
-        page.locator("form.upload button").first.click(timeout=900_000)  # the plain form, as before
-    page.locator(".evidence img").nth(shown).wait_for(timeout=900_000)
+        # The plain form, as before. Its button is folded under "Thêm minh chứng" (evidence opens on demand):
+        # unfolded first, or the click waits for a button nobody can see, and the row never finished.
+        page.locator("details.add-evidence summary").first.click()
+        page.locator("form.upload button").first.click(timeout=900_000)
+    photos.nth(shown).wait_for(timeout=900_000)
     secs = time.perf_counter() - began
     page.wait_for_timeout(200)
     return secs, int(sent[0].all_headers()["content-length"])
@@ -326,6 +333,8 @@ def offline_rows(browser, base, link, picture):
     page.wait_for_function("caches.open('pages').then(c => c.match('/checklist')).then(Boolean)")
     throttle(page, link)
     page.goto(base + "/checklist", wait_until="load")
+    # Headless chromium may paint after the load event: the entry is waited for, not read at once.
+    page.wait_for_function("performance.getEntriesByName('first-contentful-paint').length > 0")
     painted = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
     results["repeat visit: task list painted (cache)"] = (painted / 1000, None)
     page.wait_for_function("window.outbox !== undefined")

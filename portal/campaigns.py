@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.file import FileField
 from wtforms import TextAreaField
 
+from . import scoring
 from .access import roles_required
 from .confirm import unconfirmed
 from .db import database
@@ -97,8 +98,10 @@ def update(campaign_id):
     heading = ("title", "theme", "starts_on", "ends_on", "report_due_on")
     with database.atomic():
         claim(campaign, form)
+        started = campaign.starts_on
         # Only the heading's columns, not the revision just claimed.
         Event.change("campaign.update", current_user, campaign, **{k: getattr(form, k).data or "" for k in heading})
+        scoring.follow_start(campaign, campaign.starts_on - started)
     flash("Đã lưu đợt thi đua.", "info")
     return back(campaign)
 
@@ -138,10 +141,12 @@ def set_status(campaign_id):
 @roles_required("office")
 def clone(campaign_id):
     source = campaign_or_404(campaign_id, editable=False)
+    rules = scoring.scheme_copy(source)
     data = {**{k: getattr(source, k) for k in ("theme", "starts_on", "ends_on", "report_due_on")},
-            "title": f"{source.title} (bản sao)",
-            "areas": [{"title": a.title, "tasks": [{"title": t.title, "target": t.target, "kinds": t.kinds,
-                                                     "evidence_required": t.evidence_required} for t in a.task_list]}
+            "title": f"{source.title} (bản sao)", "criteria": rules["criteria"], "scheme": rules["scheme"],
+            "areas": [{"title": a.title, "max_points": rules["max_points"][a.id],
+                       "tasks": [{"title": t.title, "target": t.target, "kinds": t.kinds, "points": rules["points"][t.id],
+                                  "evidence_required": t.evidence_required} for t in a.task_list]}
                       for a in source.areas_with_tasks()]}
     campaign = create_campaign(data, current_user, subject_from=source)
     flash("Đã sao chép thành đợt mới (bản nháp). Hãy sửa tên và thời gian.", "info")

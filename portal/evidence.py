@@ -1,5 +1,5 @@
 """Evidence: photos and PDFs a unit attaches to its checks (kept by store.py), and who may see them."""
-from flask import Blueprint, abort, redirect, send_file, url_for
+from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField, FileRequired
 from playhouse.flask_utils import get_object_or_404
@@ -11,11 +11,9 @@ from .forms import Form
 from .htmx import render, wants_fragment
 from .models import Event, Evidence
 from .progress import scorecard
-from .store import MAX_BYTES, Rejected, accept, attach, display_name, path, served_name, suffixes
+from .store import MAX_BYTES, Rejected, accept, attach, display_name, response
 
 bp = Blueprint("evidence", __name__)
-
-YEAR = 31536000
 
 
 class UploadForm(Form):
@@ -70,19 +68,7 @@ def _send(evidence_id, thumb: bool):
         abort(404)
     if current_user.role not in WATCHERS and not (current_user.role == "unit" and current_user.unit_id == evidence.unit_id):
         abort(403)
-    main, small = suffixes(evidence.kind)
-    pdf = evidence.kind == "pdf"
-    response = send_file(path(evidence.sha256, small if thumb else main),
-                         mimetype="application/pdf" if pdf else "image/jpeg", as_attachment=pdf,
-                         download_name=served_name(evidence.name, evidence.kind, f"minh-chung-{evidence.id}"),
-                         max_age=YEAR, conditional=True)
-    # The file behind an id never changes, but only signed-in people may keep it.
-    response.cache_control.public = False
-    response.cache_control.private = True
-    response.cache_control.immutable = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return response(evidence, thumb, f"minh-chung-{evidence.id}")
 
 
 @bp.get("/evidence/<int:evidence_id>")

@@ -7,7 +7,7 @@ from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKey
 
 from .clock import utc_now
 from .db import BaseModel
-from .models import Area, Campaign, Task, Unit, User, Versioned
+from .models import Area, Campaign, Evidence, Task, Unit, User, Versioned
 
 REGISTRATION_STATES = {"draft": "Chưa gửi", "sent": "Chờ duyệt", "returned": "Trả lại", "accepted": "Đã duyệt"}
 # What a unit aims for as a collective; the keys are the award keys of a proposal, so one can be checked
@@ -88,6 +88,43 @@ class Claim(Versioned):
         return {"claimed": self.claimed, "note": self.note}
 
 
+class ClaimEvidence(BaseModel):
+    """A photo or PDF a unit attaches to its claim of a bonus criterion; the file lives in the evidence store
+    (store.py) by its sha256, once per claim (a retried upload adds nothing)."""
+
+    criterion = ForeignKeyField(Criterion, on_delete="CASCADE")
+    unit = ForeignKeyField(Unit, on_delete="CASCADE")
+    kind = CharField()  # image | pdf
+    sha256 = CharField()
+    size = IntegerField()
+    width = IntegerField(null=True)
+    height = IntegerField(null=True)
+    name = CharField(default="")  # the file name on the uploader's phone, shown only
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    uploaded_at = DateTimeField(default=utc_now)
+
+    THUMB = Evidence.THUMB
+
+    class Meta:
+        table_name = "claimevidence"
+        indexes = ((("criterion", "unit", "sha256"), True),)
+
+    @classmethod
+    def of(cls, unit) -> dict:
+        """Criterion id -> the files `unit` attached to its claim, oldest first."""
+        found = {}
+        for row in cls.select().where(cls.unit == unit).order_by(cls.id):
+            found.setdefault(row.criterion_id, []).append(row)
+        return found
+
+    @property
+    def thumb_size(self) -> tuple[int, int]:
+        return Evidence.thumb_size.fget(self)
+
+    def as_dict(self):
+        return {"file": self.id, "kind": self.kind, "name": self.name, "size": self.size}
+
+
 class Adjustment(Versioned):
     """The office's value for one line of a unit's score ("task:<id>" or "criterion:<id>"), and why."""
 
@@ -144,5 +181,5 @@ class Registration(Versioned):
 
 
 __all__ = ["REGISTRATION_STATES", "COLLECTIVE_TITLES", "GRADES", "Scheme", "TaskPoints", "AreaPoints",
-           "Criterion", "Claim", "Adjustment", "Registration"]
-EMULATION_MODELS = [Scheme, TaskPoints, AreaPoints, Criterion, Claim, Adjustment, Registration]
+           "Criterion", "Claim", "ClaimEvidence", "Adjustment", "Registration"]
+EMULATION_MODELS = [Scheme, TaskPoints, AreaPoints, Criterion, Claim, ClaimEvidence, Adjustment, Registration]

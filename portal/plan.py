@@ -35,6 +35,12 @@ class AreaFields(SubForm):
     tasks = FieldList(FormField(TaskFields))
 
 
+class CriterionFields(SubForm):
+    title = StringField("Tiêu chí cộng/trừ điểm", _TEXT, filters=[clean])
+    points = IntegerField("Điểm (+ thưởng, − trừ)", [Optional(), NumberRange(min=-1000, max=1000,
+                                                                            message="Điểm từ -1000 đến 1000.")])
+
+
 class CampaignForm(Form):
     """A campaign's heading and, when proposed from a plan, its areas and tasks (a blank title drops one)."""
 
@@ -44,6 +50,7 @@ class CampaignForm(Form):
     ends_on = DateField("Ngày kết thúc", [InputRequired("Nhập ngày kết thúc.")])
     report_due_on = DateField("Hạn gửi sơ kết", [InputRequired("Nhập hạn gửi sơ kết.")])
     areas = FieldList(FormField(AreaFields))
+    criteria = FieldList(FormField(CriterionFields))
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
@@ -52,8 +59,9 @@ class CampaignForm(Form):
     def proposal(self) -> dict:
         areas = [{"title": a["title"], "max_points": a["max_points"], "tasks": [t for t in a["tasks"] if t["title"]]}
                  for a in self.areas.data if a["title"]]
+        criteria = [c for c in self.criteria.data if c["title"] and c["points"]]
         return {**{k: getattr(self, k).data for k in ("title", "theme", "starts_on", "ends_on", "report_due_on")},
-                "areas": areas}
+                "areas": areas, "criteria": criteria}
 
 
 class AreaForm(Form):

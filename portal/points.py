@@ -1,16 +1,17 @@
 """Chấm điểm pages: the office sets a campaign's points, a unit sees its self-score and claims bonuses, the office
 reviews each unit's score and changes a line with a reason. The arithmetic is in scoring.py."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from . import scoring
+from . import scoring, store
 from .access import WATCHERS, changing_unit, current_campaign, roles_required, unit_in
 from .db import database
 from .forms import MAX_INT, Form
 from .guards import frozen, refuse
-from .models import AreaPoints, Adjustment, Campaign, Claim, Criterion, Event, Scheme, Stale, TaskPoints
+from .models import AreaPoints, Adjustment, Campaign, Claim, ClaimEvidence, Criterion, Event, Scheme, Stale, TaskPoints
 from .text import clean, clean_name
 
 bp = Blueprint("points", __name__)
@@ -130,6 +131,10 @@ class ClaimForm(Form):
     version = IntegerField("Phiên bản", VERSION)
 
 
+class ClaimFileForm(Form):
+    file = FileField("Ảnh hoặc PDF minh chứng", [FileRequired("Chọn một ảnh hoặc tệp PDF.")])
+
+
 class ChangeForm(Form):
     points = IntegerField("Điểm mới", [InputRequired("Hãy nhập điểm."),
                                        NumberRange(min=-1000, max=1000, message="Điểm từ -1000 đến 1000.")])
@@ -138,7 +143,7 @@ class ChangeForm(Form):
     version = IntegerField("Phiên bản", VERSION)
 
 
-def score_context(campaign, unit, forms=None, message=None):
+def score_context(campaign, unit, forms=None, message=None, file_errors=None):
     forms = forms or {}
     score = scoring.unit_score(campaign, unit)
     claims = {c.criterion_id: c for c in Claim.select().where(Claim.unit == unit)}
@@ -153,7 +158,11 @@ def score_context(campaign, unit, forms=None, message=None):
         return forms.get(line.key) or ChangeForm(prefix=line.key.replace(":", "-"), points=round(line.value),
                                                  version=line.adjustment.version if line.adjustment else 0)
 
+    def file_form(line):
+        return ClaimFileForm(prefix=f"f{line.key.split(':')[1]}", formdata=None)
+
     return dict(campaign=campaign, unit=unit, score=score, claim_form=claim_form, change_form=change_form,
+                file_form=file_form, claimed_files=ClaimEvidence.of(unit), file_errors=file_errors or {},
                 message=message, frozen=frozen(campaign))
 
 
@@ -163,14 +172,20 @@ def own():
     return render_template("scoring/unit.html", **score_context(current_campaign(), current_user.unit))
 
 
+def _bonus(campaign, criterion_id) -> Criterion:
+    """A bonus criterion of the campaign, which a unit may claim (a deduction is the office's alone)."""
+    criterion = Criterion.get_or_none(Criterion.id == criterion_id, Criterion.campaign == campaign)
+    if criterion is None or criterion.points <= 0:
+        abort(404)
+    return criterion
+
+
 @bp.post("/cham-diem/claims/<int:criterion_id>")
 @roles_required("unit")
 def claim(criterion_id):
     campaign, unit = current_campaign(), current_user.unit
     refuse(frozen(campaign))
-    criterion = Criterion.get_or_none(Criterion.id == criterion_id, Criterion.campaign == campaign)
-    if criterion is None or criterion.points <= 0:
-        abort(404)
+    criterion = _bonus(campaign, criterion_id)
     form = ClaimForm(prefix=f"c{criterion.id}")
     if not form.validate_on_submit():
         return render_template("scoring/unit.html", **score_context(
@@ -187,6 +202,55 @@ def claim(criterion_id):
                      before=before, after=row.as_dict())
     flash("Đã lưu đề nghị cộng điểm.", "info")
     return redirect(url_for("points.own"), 303)
+
+
+@bp.post("/cham-diem/claims/<int:criterion_id>/files")
+@roles_required("unit")
+def claim_file(criterion_id):
+    """A photo or PDF behind a bonus claim: checked and re-encoded as a check's evidence is, kept in the same
+    store."""
+    campaign, unit = current_campaign(), current_user.unit
+    refuse(frozen(campaign))
+    criterion = _bonus(campaign, criterion_id)
+    form = ClaimFileForm(prefix=f"f{criterion.id}")
+    try:
+        if not form.validate_on_submit():
+            raise store.Rejected(" ".join(e for errors in form.errors.values() for e in errors))
+        upload = store.accept(form.file.data.stream.read(store.MAX_BYTES + 1))
+    except store.Rejected as rejected:
+        return render_template("scoring/unit.html", **score_context(
+            campaign, unit, file_errors={criterion.id: str(rejected)})), 400
+    store.attach_to_claim(unit, criterion, current_user, upload, store.display_name(form.file.data.filename))
+    flash("Đã thêm minh chứng cho đề nghị cộng điểm.", "info")
+    return redirect(url_for("points.own", _anchor=f"claim-{criterion.id}"), 303)
+
+
+def _claim_file(file_id, thumb: bool):
+    """Seen by the unit that attached it (another unit gets 403) and by the watchers of its campaign's commune
+    (a unit outside it is 404 to them, as no file is)."""
+    row = ClaimEvidence.get_or_none(ClaimEvidence.id == file_id)
+    if row is None or (thumb and row.kind != "image"):
+        abort(404)
+    if current_user.role == "unit":
+        if current_user.unit_id != row.unit_id:
+            abort(403)
+    elif current_user.role in WATCHERS:
+        unit_in(row.criterion.campaign, row.unit_id)
+    else:
+        abort(403)
+    return store.response(row, thumb, f"minh-chung-diem-thuong-{row.id}")
+
+
+@bp.get("/cham-diem/files/<int:file_id>")
+@login_required
+def claim_file_download(file_id):
+    return _claim_file(file_id, thumb=False)
+
+
+@bp.get("/cham-diem/files/<int:file_id>/thumb")
+@login_required
+def claim_file_thumbnail(file_id):
+    return _claim_file(file_id, thumb=True)
 
 
 @bp.get("/cham-diem/<int:unit_id>")

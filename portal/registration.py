@@ -10,7 +10,7 @@ from openpyxl.styles import Font
 from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from . import clock, spreadsheet
+from . import clock, outbox, spreadsheet
 from .access import WATCHERS, current_campaign, roles_required
 from .db import database
 from .forms import MAX_INT, Form
@@ -104,13 +104,13 @@ def _fill(registration, form, areas) -> None:
     registration.commitments = json.dumps(commitments, ensure_ascii=False)
 
 
-def unit_context(unit, campaign, form=None, message=None, notice=None):
+def unit_context(unit, campaign, form=None, message=None, notice=None, kept=False):
     areas = campaign.areas_with_tasks()
     registration = registration_of(campaign, unit)
     reason = closed(campaign, registration)
     editable = reason is None and (registration is None or registration.state in EDITABLE)
     return dict(unit=unit, campaign=campaign, areas=areas, registration=registration, reason=reason,
-                editable=editable, due=Scheme.of(campaign).registration_due, message=message, notice=notice,
+                editable=editable, kept=kept, due=Scheme.of(campaign).registration_due, message=message, notice=notice,
                 form=form or registration_form(areas, registration))
 
 
@@ -120,6 +120,7 @@ def _page(unit, campaign, status=200, **kw):
 
 @bp.get("/dang-ky")
 @roles_required("unit")
+@outbox.revalidated
 def page():
     return _page(current_user.unit, current_campaign())
 
@@ -132,9 +133,13 @@ def save():
     registration = registration_of(campaign, unit)
     form = registration_form(areas, registration, formdata=request.form)
     send = request.form.get("action") == "send"
+    if request.form.get("client_id") and outbox.saved(unit):  # the phone's outbox again, after a lost answer
+        return redirect(url_for("registration.page"), 303)
     reason = closed(campaign, registration)
     if reason:
-        return _page(unit, campaign, 409, form=form, message=reason)
+        # Also a draft made on the phone before the deadline and sent from its outbox after it: said, not lost.
+        return _page(unit, campaign, 409, form=form, kept=True, message="Đăng ký này chưa được lưu (xem lý do ở "
+                     "trên). Nội dung bạn đã soạn vẫn còn bên dưới để chép lại và gửi Phòng Văn hóa – Xã hội.")
     if not form.validate_on_submit():
         return _page(unit, campaign, 400, form=form)
     if registration and registration.state not in EDITABLE:
@@ -148,11 +153,13 @@ def save():
     _fill(registration, form, areas)
     if send:
         registration.state, registration.sent_at = "sent", clock.utc_now()
-    with database.atomic():
-        registration.save_from(form.version.data, "titles", "counts", "commitments", "state", "sent_at")
-        Event.record("registration.submit" if send else "registration.save", current_user, campaign=campaign,
-                     unit=unit, subject=registration, before=before,
-                     after=registration.as_dict())
+    with outbox.once(unit, "registration") as claim:
+        if claim:  # None: two copies of one resend raced, and the other saved it
+            with database.atomic():
+                registration.save_from(form.version.data, "titles", "counts", "commitments", "state", "sent_at")
+                Event.record("registration.submit" if send else "registration.save", current_user,
+                             campaign=campaign, unit=unit, subject=registration, before=before,
+                             after=registration.as_dict())
     flash("Đã gửi đăng ký thi đua tới Phòng Văn hóa – Xã hội." if send else "Đã lưu bản nháp đăng ký.", "info")
     return redirect(url_for("registration.page"), 303)
 

@@ -1,6 +1,7 @@
 """Chấm điểm, xếp loại, xếp hạng: a unit's points from its ticks, its claimed bonuses and the office's changes;
 its grade against the campaign's thresholds; its rank among units of its kind. A campaign whose tasks carry no
 points has no scores at all, and every page works as it did without them."""
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -228,3 +229,31 @@ def import_points(campaign, area, task, area_data: dict, task_data: dict | None)
 def import_criteria(campaign, data: dict) -> None:
     for i, c in enumerate(data.get("criteria") or []):
         Criterion.create(campaign=campaign, title=c["title"], points=c["points"], position=i)
+    if rules := data.get("scheme"):
+        due = rules["registration_days"]
+        Scheme.create(campaign=campaign, doing_share=rules["doing_share"], excellent=rules["excellent"],
+                      good=rules["good"], fair=rules["fair"],
+                      registration_due_on=None if due is None else campaign.starts_on + dt.timedelta(days=due))
+
+
+def follow_start(campaign, moved: dt.timedelta) -> None:
+    """The registration deadline counts from the campaign's start, as its default (the 7th day) does: when the
+    office moves the start, a deadline it set moves with it."""
+    scheme = Scheme.get_or_none(Scheme.campaign == campaign)
+    if moved and scheme and scheme.registration_due_on:
+        Scheme.update(registration_due_on=scheme.registration_due_on + moved, version=Scheme.version + 1).where(
+            Scheme.id == scheme.id).execute()
+
+
+def scheme_copy(campaign) -> dict:
+    """A campaign's points, criteria and rules as a proposal carries them (for its clone): the registration
+    deadline as days after the start, so the copy's follows its own dates."""
+    areas = campaign.areas_with_tasks()
+    plan = plan_of(campaign, areas)
+    s = plan.scheme
+    due = s.registration_due_on and (s.registration_due_on - campaign.starts_on).days
+    return {"points": {t.id: plan.task_points.get(t.id) for a in areas for t in a.task_list},
+            "max_points": {a.id: plan.area_max.get(a.id) for a in areas},
+            "criteria": [{"title": c.title, "points": c.points} for c in plan.criteria],
+            "scheme": {"doing_share": s.doing_share, "excellent": s.excellent, "good": s.good, "fair": s.fair,
+                       "registration_days": due}}

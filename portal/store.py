@@ -9,11 +9,12 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, send_file
+from peewee import IntegrityError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .db import database
-from .models import Event, Evidence
+from .models import ClaimEvidence, Event, Evidence
 from .text import nfc
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -162,3 +163,40 @@ def attach(unit, task, campaign, user, upload: Upload, name: str) -> Evidence:
         Event.record("evidence.add", user, campaign=campaign, unit=unit, subject=task,
                      after=evidence.as_dict())
         return evidence
+
+
+def attach_to_claim(unit, criterion, user, upload: Upload, name: str) -> ClaimEvidence:
+    """Stores the file of a unit's bonus claim, then its row and event in one transaction; the unique key on the
+    claim and the file's hash makes a retried upload add nothing."""
+    keep(upload)
+    with database.atomic():
+        try:
+            with database.atomic():  # a savepoint: PostgreSQL's transaction goes on after the duplicate
+                row = ClaimEvidence.create(criterion=criterion, unit=unit, kind=upload.kind, sha256=upload.sha256,
+                                           size=len(upload.body), width=upload.width, height=upload.height,
+                                           name=name, uploaded_by=user)
+        except IntegrityError:
+            return ClaimEvidence.get(ClaimEvidence.criterion == criterion, ClaimEvidence.unit == unit,
+                                     ClaimEvidence.sha256 == upload.sha256)
+        Event.record("claim.file", user, campaign=criterion.campaign_id, unit=unit, subject=f"criterion:{criterion.id}",
+                     after=row.as_dict())
+        return row
+
+
+YEAR = 31536000
+
+
+def response(row, thumb: bool, stem: str):
+    """A kept file (a check's evidence or a claim's) as sent to those allowed to see it."""
+    main, small = suffixes(row.kind)
+    pdf = row.kind == "pdf"
+    sent = send_file(path(row.sha256, small if thumb else main), mimetype="application/pdf" if pdf else "image/jpeg",
+                     as_attachment=pdf, download_name=served_name(row.name, row.kind, stem), max_age=YEAR,
+                     conditional=True)
+    # The file behind an id never changes, but only signed-in people may keep it.
+    sent.cache_control.public = False
+    sent.cache_control.private = True
+    sent.cache_control.immutable = True
+    sent.headers["X-Content-Type-Options"] = "nosniff"
+    sent.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return sent

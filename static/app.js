@@ -11,13 +11,39 @@
     document.head.appendChild(script);
   }
   if (later) window.addEventListener("load", function () { load(later.split(" ")); });
-  // The unit's page was shown from the phone's cache and has changed since: the worker kept the new copy.
+  // A tick pressed before the outbox has loaded (a page opened with no signal, tapped at once): held here and
+  // shown as waiting; the outbox takes it when it loads. Only on a page the service worker controls, whose
+  // copy of the outbox script is on the phone and so loads for sure.
+  self.early = [];
+  if (later && navigator.serviceWorker && navigator.serviceWorker.controller) {
+    document.addEventListener("submit", function (e) {
+      var form = e.target, box = form.closest(".check");
+      if (self.outbox || !box || !e.submitter) return;
+      e.preventDefault();
+      e.stopPropagation();
+      self.early.push({ form: form, submitter: e.submitter });
+      box.classList.add("pending");
+      box.querySelectorAll(".states button").forEach(function (b) {
+        b.setAttribute("aria-pressed", b.value === e.submitter.value ? "true" : "false");
+      });
+      var sync = box.querySelector(".sync") || box.appendChild(document.createElement("p"));
+      sync.className = "sync";
+      sync.textContent = "Chờ gửi";
+    }, true);
+  }
+  // The unit's page was shown from the phone's cache and has changed since: the worker kept the new copy. That
+  // copy was asked for when the page opened, so once the outbox has sent a change from this page it may predate
+  // it: the page is then asked for again instead.
+  var sentHere = false;
+  document.addEventListener("outbox:settled", function () { sentHere = true; });
   if (later && navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", function (e) {
     if (e.data !== "fresh") return;
-    caches.match(location.pathname).then(function (r) { return r && r.text(); }).then(function (html) {
-      if (html) htmx.swap("main", html, { swapStyle: "outerHTML" }, { select: "main" });
-      document.dispatchEvent(new Event("page:fresh"));
-    });
+    var swapped = sentHere
+      ? htmx.ajax("GET", location.pathname, { target: "main", select: "main", swap: "outerHTML" })
+      : caches.match(location.pathname).then(function (r) { return r && r.text(); }).then(function (html) {
+        if (html) htmx.swap("main", html, { swapStyle: "outerHTML" }, { select: "main" });
+      });
+    swapped.then(function () { document.dispatchEvent(new Event("page:fresh")); });
   });
 
   document.addEventListener("htmx:sseMessage", function (e) {

@@ -34,13 +34,18 @@
   }
 
   var sending = null;
+  /* The entries still to send: a refused one (below) waits only to be shown. */
+  function waiting() {
+    return kv.values(store).then(function (list) { return list.filter(function (e) { return !e.refused; }); });
+  }
+
   /* Sends every entry, oldest first; stops at the first that cannot be sent now (no network, server error).
      A tick saved moves its row's version on: later ticks of the same row queued with the old one are updated. */
   function flush(hooks) {
     if (sending) return sending;
     hooks = hooks || {};
     function next() {
-      return kv.values(store).then(function (list) {
+      return waiting().then(function (list) {
         if (!list.length) return;
         var entry = list[0];
         if (hooks.sending) hooks.sending(entry);
@@ -52,8 +57,12 @@
           later.forEach(function (e) {
             e.fields.forEach(function (f) { if (f[0] === "version") f[1] = version[1]; });
           });
+          // A page's form refused (a deadline passed while it waited, or it was changed elsewhere) with no page
+          // to show the answer (Background Sync): kept with the answer, which holds what was typed and why.
+          var refused = entry.page && res.status === 409 && !hooks.settled;
+          if (refused) entry.refused = res.text;
           return Promise.all(later.map(function (e) { return kv.set(e.id, e, store); }))
-            .then(function () { return kv.del(entry.id, store); })
+            .then(function () { return refused ? kv.set(entry.id, entry, store) : kv.del(entry.id, store); })
             .then(function () { if (hooks.settled) hooks.settled(entry, res); })
             .then(next);
         });
@@ -72,7 +81,11 @@
       entry.id = Date.now().toString(36).padStart(9, "0") + (seq++).toString(36) + Math.random().toString(36).slice(2, 10);
       return kv.set(entry.id, entry, store).then(function () { return entry; });
     },
-    all: function () { return kv.values(store); },
+    all: waiting,
+    refused: function () {
+      return kv.values(store).then(function (list) { return list.filter(function (e) { return e.refused; }); });
+    },
+    drop: function (entry) { return kv.del(entry.id, store); },
     flush: flush
   };
 })(self);
@@ -143,6 +156,7 @@
   /* The server's answer takes the row's place; a change refused as stale keeps both values on the row. */
   function settled(entry, res) {
     seen();
+    document.dispatchEvent(new Event("outbox:settled"));
     if (entry.page) {
       caches.delete("pages");  // the phone's copies of the pages predate this change
       // The answer (the page saved, or the form again with what was typed and why) where it was made; a
@@ -188,6 +202,31 @@
 
   function show() {
     return count().then(function (list) { list.forEach(function (e) { mark(e, "Chờ gửi"); }); });
+  }
+
+  /* What the worker sent and the server refused: shown where it was made (the form with what was typed and
+     why), and only then forgotten; elsewhere a line says where to look. */
+  function refusals() {
+    return outbox.refused().then(function (list) {
+      list.forEach(function (entry) {
+        if (entry.from !== location.pathname) {
+          if (document.getElementById("refused-elsewhere")) return;
+          var p = document.createElement("p"), a = document.createElement("a");
+          p.id = "refused-elsewhere";
+          p.className = "flash error";
+          p.setAttribute("role", "alert");
+          a.href = entry.from;
+          a.textContent = "Mở lại để xem và chép lại nội dung";
+          p.append("Một nội dung soạn khi mất kết nối chưa được lưu. ", a);
+          var main = document.querySelector("main");
+          if (main) main.insertBefore(p, main.firstChild);
+          return;
+        }
+        htmx.swap("main", entry.refused, { swapStyle: "outerHTML" }, { select: "main" });
+        banner();
+        outbox.drop(entry);
+      });
+    });
   }
 
   function flush() { return outbox.flush(hooks).then(count); }
@@ -236,14 +275,17 @@
     });
   }
 
-  var OUTBOX_FORMS = ".check form, form.upload, form.report, form[action='/nominations']";
+  var OUTBOX_FORMS = ".check form, form.upload, form.report, form[action='/nominations'], form[action='/dang-ky']";
   // Capture phase: the outbox takes the form before htmx does.
   document.addEventListener("submit", function (e) {
-    var form = e.target;
-    if (!form.matches(OUTBOX_FORMS)) return;
+    if (!e.target.matches(OUTBOX_FORMS)) return;
     e.preventDefault();
     e.stopPropagation();
-    entryFor(form, e.submitter).then(outbox.add).then(function (entry) {
+    take(e.target, e.submitter);
+  }, true);
+
+  function take(form, submitter) {
+    return entryFor(form, submitter).then(outbox.add).then(function (entry) {
       mark(entry, "Chờ gửi");
       count();
       flush();
@@ -251,7 +293,7 @@
         if (reg.sync) reg.sync.register("outbox");
       });
     });
-  }, true);
+  }
 
   // A chosen photo is sent at once: no second tap on "Tải lên".
   document.addEventListener("change", function (e) {
@@ -264,7 +306,10 @@
   document.addEventListener("htmx:sseOpen", seen);
   // Loaded after the page (app.js): the outbox, the worker and the shell it keeps never slow the first visit.
   banner();
-  show().then(flush);
+  // Ticks pressed before this script loaded (static/app.js held them), in the order they were pressed.
+  (self.early || []).splice(0).reduce(function (done, t) {
+    return done.then(function () { return take(t.form, t.submitter); });
+  }, Promise.resolve()).then(show).then(flush).then(refusals);
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (e) { if (e.data === "flush") flush(); });
     navigator.serviceWorker.register("/sw.js");

@@ -3,7 +3,7 @@
    If-None-Match (a 304 when nothing changed; the page's live stream brings what did); the outbox is sent by
    Background Sync when no page is open to send it. The office's pages are never kept. */
 importScripts(SHELL[3], SHELL[4]);
-var PAGES = /^\/(checklist|report|nominations\/new)$/;
+var PAGES = /^\/(checklist|report|nominations\/new|dang-ky)$/;
 
 self.addEventListener("install", function (e) {
   e.waitUntil(caches.open("shell").then(function (c) { return c.addAll(SHELL); }).then(function () {
@@ -23,20 +23,22 @@ self.addEventListener("activate", function (e) {
 function page(e, path) {
   return caches.open("pages").then(function (cache) {
     return cache.match(path).then(function (hit) {
-      var tag = hit && hit.headers.get("ETag");
+      var tag = hit && hit.headers.get("ETag"), kept;
       var fresh = fetch(path, { headers: tag ? { "If-None-Match": tag } : {}, credentials: "same-origin",
                                 redirect: "manual" })
         .then(function (res) {
           if (res.status === 304) return hit;
-          if (res.status === 200) cache.put(path, res.clone());
-          else cache.delete(path);  // logged out: the page is no longer this phone's to show
+          // logged out: the page is no longer this phone's to show
+          kept = res.status === 200 ? cache.put(path, res.clone()) : cache.delete(path);
           return res;
         });
       if (!hit) return fresh;
-      // Changed since the copy shown: the page takes the new copy from the cache (no second download).
+      // Changed since the copy shown: the page takes the new copy from the cache (no second download), once it
+      // is in the cache; told sooner, the page read the old copy again (and lost a photo the outbox had shown).
       e.waitUntil(fresh.then(function (res) {
         if (res !== hit && res.status === 200) {
-          return self.clients.get(e.resultingClientId).then(function (c) { if (c) c.postMessage("fresh"); });
+          return kept.then(function () { return self.clients.get(e.resultingClientId); })
+            .then(function (c) { if (c) c.postMessage("fresh"); });
         }
       }).catch(function () {}));
       return hit;

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from flask import current_app
 from PIL import Image
 
-from portal import evidence
+from portal import evidence, store
 from portal.models import (Area, Campaign, Comment, Criterion, Event, Nomination, Publication, Report, Task, TaskPoints,
                            Unit, set_check)
 
@@ -268,10 +268,13 @@ ACCESS = {
     "points.change": ("office",),
     "points.scheme": ("office",),
     "points.save_scheme": ("office",),
+    "points.claim_file": ("unit",),
     # a unit's own files: the watchers and the unit itself, never another unit
     "evidence.download": ALL,
     "evidence.thumbnail": ALL,
     "nominations.attachment": ALL,
+    "points.claim_file_download": ALL,
+    "points.claim_file_thumbnail": ALL,
     "checklist.page": ("unit",),
     "checklist.events": ("unit",),
     "checklist.set_state": ("unit",),
@@ -323,7 +326,7 @@ ACCESS = {
 
 # Routes whose object belongs to one unit (Bản Nà Bỏ here): another unit gets 403.
 OWNED = {"checklist.set_state", "evidence.upload", "evidence.remove", "evidence.download", "evidence.thumbnail",
-         "nominations.attachment", "nominations.edit"}
+         "nominations.attachment", "nominations.edit", "points.claim_file_download", "points.claim_file_thumbnail"}
 
 
 # Last in a walk: it ends the session the walk runs in.
@@ -357,12 +360,13 @@ def objects(app, tmp_path):
     comment = Comment.create(nomination=nomination, user=user("mttq"), text="Đồng ý")
     TaskPoints.create(task=task, points=10)
     criterion = Criterion.create(campaign=campaign, title="Mô hình hay được nhân rộng", points=5)
+    claim_photo = store.attach_to_claim(unit, criterion, user("ban-na-bo"), evidence.accept(png()), "mo-hinh.png")
     with app.test_request_context():
         stylesheet = app.jinja_env.globals["asset"]("app.css").removeprefix("/static/")
     return {"unit_id": unit.id, "task_id": task.id, "campaign_id": campaign.id, "area_id": area.id,
             "user_id": user("ban-na-bo").id, "nomination_id": nomination.id, "comment_id": comment.id,
             "evidence_id": {"evidence.thumbnail": photo.id}, "filename": stylesheet, "award": "giay-khen",
-            "default": proof.id, "criterion_id": criterion.id, "line": f"task-{task.id}"}
+            "default": proof.id, "criterion_id": criterion.id, "file_id": claim_photo.id, "line": f"task-{task.id}"}
 
 
 def png() -> bytes:

@@ -1,5 +1,6 @@
 """A village head with no signal: the checklist opens from the phone, changes wait in the outbox and are saved
 once when the signal returns (real gunicorn, Debian's chromium with a persistent profile)."""
+import datetime as dt
 import io
 import random
 
@@ -7,8 +8,10 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from portal.models import Check, ClientWrite, Event, Evidence, Nomination, Report, Task, Unit, User, set_check
-from conftest import CHROMIUM, CHROMIUM_ARGS
+from portal.models import (
+    Campaign, Check, ClientWrite, Event, Evidence, Nomination, Registration, Report, Scheme, Task, Unit, User, set_check,
+)
+from conftest import CHROMIUM, CHROMIUM_ARGS, TODAY
 
 
 @pytest.fixture
@@ -234,4 +237,154 @@ def test_a_twelve_megapixel_photo_costs_at_most_300_kb_on_the_wire_and_arrives_u
     assert len(original) > 1_000_000 and 20 * 1024 < sent <= 300 * 1024, (len(original), sent)
     evidence = Evidence.get(Evidence.unit == unit)
     assert (evidence.width, evidence.height) == (960, 1280)
+    context.close()
+
+
+HOLD_LOAD = """window.holdLoad = true;
+window.addEventListener("load", e => { if (window.holdLoad) e.stopImmediatePropagation(); }, true);"""
+
+
+def test_a_tick_pressed_before_the_outbox_has_loaded_is_kept_and_saved_once(server, phone):
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = own_tasks(unit)[0]
+    context = phone()
+    page = checklist(context, server)
+    kept_for_offline(page)
+    # The outbox loads after the page's load event: held back here, as on a slow phone in the first instant.
+    context.add_init_script(HOLD_LOAD)
+    context.set_offline(True)
+    page.reload()
+    assert page.evaluate("() => window.outbox === undefined")
+
+    page.locator(f"#task-{task.id} button[value=done]").first.click()
+    expect(page.locator(f"#check-{task.id} .sync")).to_have_text("Chờ gửi")
+    expect(page.locator(f"#state-{task.id}-done")).to_have_attribute("aria-pressed", "true")
+    page.evaluate("() => { window.holdLoad = false; window.dispatchEvent(new Event('load')); }")
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 1")
+    assert Check.select().where(Check.unit == unit).count() == 0
+
+    context.set_offline(False)
+    emptied(page)
+    expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
+    assert Check.get(Check.unit == unit, Check.task == task).state == "done"
+    assert Event.select().where(Event.unit == unit, Event.kind == "check.set").count() == 1
+    context.close()
+
+
+def test_a_newer_copy_of_the_page_asked_for_before_the_outbox_sent_a_photo_does_not_hide_it(server, phone, tmp_path):
+    """The worker's copy of the page was asked for when it opened, before the outbox sent the photo: shown after
+    the photo's answer, it would hide the photo (the live stream brings ticks back, not evidence)."""
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = own_tasks(unit)[0]
+    (tmp_path / "anh.jpg").write_bytes(photo(1600, 1200))
+    context = phone()
+    page = checklist(context, server)
+    kept_for_offline(page)
+    before_the_photo = context.request.get(server + "/checklist").text()
+    held = []
+    context.route(server + "/checklist", lambda route: held.append(route) if route.request.method == "GET"
+                  and "if-none-match" in route.request.headers else route.fallback())
+    context.set_offline(True)
+    page.set_input_files(f"#file-{task.id}", str(tmp_path / "anh.jpg"))
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 1")
+    context.set_offline(False)
+    page.reload()
+    emptied(page)
+    expect(page.locator(f"#evidence-{task.id} img")).to_have_count(1)
+    page.evaluate("() => document.addEventListener('page:fresh', () => { window.fresh = true; })")
+    until(page, "() => true")  # lets the held request reach the test
+    assert held, "the worker never asked for the page again"
+    held[0].fulfill(status=200, body=before_the_photo, headers={
+        "Content-Type": "text/html; charset=utf-8", "ETag": '"older"', "Cache-Control": "private, no-cache"})
+    until(page, "() => window.fresh === true")
+    expect(page.locator(f"#evidence-{task.id} img")).to_have_count(1)
+    assert Evidence.select().where(Evidence.unit == unit).count() == 1
+    context.close()
+
+
+def registration_due(days_from_today: int):
+    """Moves the registration deadline, as the office does on the campaign's points page."""
+    campaign = Campaign.current()
+    scheme = Scheme.of(campaign)
+    scheme.registration_due_on = dt.date.fromisoformat(TODAY) + dt.timedelta(days=days_from_today)
+    scheme.save()
+
+
+def draft_registration_offline(context, server, commitment):
+    page = checklist(context, server)
+    until(page, "() => navigator.serviceWorker.controller !== null")
+    page.goto(server + "/dang-ky")  # opened once online, so the phone keeps it
+    until(page, "() => caches.open('pages').then(c => c.match('/dang-ky')).then(Boolean)")
+    context.set_offline(True)
+    page.goto(server + "/dang-ky")
+    expect(page.locator("#offline")).to_contain_text("Đang ngoại tuyến")
+    page.fill("#commit_general", commitment)
+    page.get_by_role("button", name="Lưu bản nháp").click()
+    expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 1")
+    return page
+
+
+def test_a_registration_drafted_with_no_signal_is_saved_once_when_it_returns(server, phone):
+    registration_due(3)
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    context = phone()
+    page = draft_registration_offline(context, server, "Giữ vững an ninh trật tự")
+    assert Registration.select().count() == 0
+
+    context.set_offline(False)
+    emptied(page)
+    expect(page.locator("#commit_general")).to_have_value("Giữ vững an ninh trật tự")
+    registration = Registration.get(Registration.unit == unit)
+    assert (registration.state, registration.commitment_list) == ("draft", [{"area": None,
+                                                                             "text": "Giữ vững an ninh trật tự"}])
+    assert Event.select().where(Event.unit == unit, Event.kind == "registration.save").count() == 1
+    assert ClientWrite.select().where(ClientWrite.unit == unit, ClientWrite.kind == "registration").count() == 1
+    context.close()
+
+
+def test_a_registration_drafted_before_the_deadline_and_sent_after_it_says_so_and_keeps_the_text(server, phone):
+    registration_due(3)
+    context = phone()
+    page = draft_registration_offline(context, server, "Cam kết soạn trên đồi")
+    registration_due(-1)  # the deadline passes while the phone has no signal
+
+    context.set_offline(False)
+    emptied(page)
+    expect(page.locator("#closed")).to_contain_text("Đã hết hạn đăng ký thi đua")
+    expect(page.locator("#refused")).to_contain_text("chưa được lưu")
+    expect(page.locator("#commit_general")).to_have_value("Cam kết soạn trên đồi")
+    assert Registration.select().count() == 0
+    context.close()
+
+
+def test_a_late_registration_the_worker_sent_with_no_page_open_is_shown_when_the_page_opens(server, phone):
+    registration_due(3)
+    context = phone()
+    page = draft_registration_offline(context, server, "Cam kết gửi lúc không mở trang")
+    registration_due(-1)
+    page.goto("about:blank")  # no page of the portal open: the worker sends the outbox itself
+    sent = []
+    context.on("requestfinished", lambda r: r.method == "POST" and r.url.endswith("/dang-ky") and sent.append(r))
+    cdp = context.new_cdp_session(page)
+    workers = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: workers.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    context.set_offline(False)
+    until(page, "() => true")
+    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": server, "registrationId": workers[0]["registrationId"],
+                                                 "tag": "outbox", "lastChance": False})
+    for _ in range(100):
+        if sent:
+            break
+        page.wait_for_timeout(100)
+    assert sent and sent[0].response().status == 409
+
+    page.goto(server + "/checklist")  # its outbox waits for the worker's to finish (one sender at a time)
+    expect(page.locator("#refused-elsewhere")).to_contain_text("chưa được lưu")
+    expect(page.locator("#outbox-count")).to_be_hidden()
+    page.locator("#refused-elsewhere a").click()
+    expect(page.locator("#refused")).to_contain_text("chưa được lưu")
+    expect(page.locator("#commit_general")).to_have_value("Cam kết gửi lúc không mở trang")
+    until(page, "() => outbox.refused().then(list => list.length === 0)")
+    assert Registration.select().count() == 0
     context.close()

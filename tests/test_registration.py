@@ -4,9 +4,9 @@ import io
 
 from openpyxl import load_workbook
 
-from portal.models import Campaign, Event, Nomination, Registration, Unit
+from portal.models import Campaign, ClientWrite, Event, Nomination, Registration, Unit
 
-from conftest import soup, switch, user
+from conftest import form_data, soup, switch, user
 
 EARLY = "2026-02-05T09:00"  # day 5 of the campaign: registration (to the 7th day, 07/02) is open
 
@@ -151,3 +151,34 @@ def test_registrations_are_exported_as_one_sheet_with_typed_text_as_text(app, ac
     assert row[header[4]] == 2
     assert row["Cam kết"] == "=1+1 hộ"
     assert rows["Bản Bình Lư"]["Trạng thái"] == "Chưa gửi"
+
+
+def test_a_registration_sent_again_from_the_phones_outbox_is_saved_once(app, actor):
+    """The outbox sends the draft under its client id; the answer is lost and the same request comes again."""
+    app.config["NOW"] = EARLY
+    actor.login("ban-na-bo")
+    form = soup(actor.client.get("/dang-ky")).select_one("#registration form")
+    data = {**form_data(form), "commit_general": "100% hộ treo cờ", "action": "save", "client_id": "dk-phone-0001"}
+    assert actor.client.post("/dang-ky", data=data).status_code == 303
+    again = actor.client.post("/dang-ky", data=data)  # the same version: without the id, a stale edit
+    assert again.status_code == 303
+    assert Registration.get(Registration.unit == nà_bỏ()).commitment_list == [{"area": None, "text": "100% hộ treo cờ"}]
+    assert Event.select().where(Event.kind == "registration.save").count() == 1
+    assert ClientWrite.select().where(ClientWrite.kind == "registration").count() == 1
+
+
+def test_a_draft_kept_on_the_phone_and_sent_after_the_deadline_is_refused_with_its_text_kept(app, actor):
+    app.config["NOW"] = EARLY
+    actor.login("ban-na-bo")
+    form = soup(actor.client.get("/dang-ky")).select_one("#registration form")  # opened before the deadline
+    app.config["NOW"] = "2026-02-08T06:00"
+    late = actor.client.post("/dang-ky", data={**form_data(form), "commit_general": "Cam kết soạn trên đồi",
+                                               "action": "save", "client_id": "dk-phone-0002"})
+    page = soup(late)
+    assert late.status_code == 409
+    assert "Đã hết hạn đăng ký thi đua (hết ngày 07/02/2026)" in page.select_one("#closed").text
+    assert "Nội dung bạn đã soạn vẫn còn bên dưới" in page.select_one("#refused").text
+    box = page.select_one("textarea[name=commit_general]")
+    assert box.text.strip() == "Cam kết soạn trên đồi" and not box.find_parent("fieldset").has_attr("disabled")
+    assert page.select_one("#registration button") is None  # nothing to send it with
+    assert not Registration.select().exists() and not ClientWrite.select().exists()

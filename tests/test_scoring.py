@@ -1,15 +1,18 @@
 """Chấm điểm, xếp loại, xếp hạng: the office gives tasks points, units' ticks score themselves, the office changes
 a line with a reason, and the board, the API and the workbook show points, grade and rank."""
+import datetime as dt
 import io
 
 import docx
 from openpyxl import load_workbook
+from PIL import Image
 
 from portal import scoring
-from portal.models import AreaPoints, Adjustment, Campaign, Criterion, Event, Nomination, Scheme, TaskPoints, Unit, set_check
+from portal.models import AreaPoints, Adjustment, Campaign, ClaimEvidence, Criterion, Event, Nomination, Scheme, TaskPoints, Unit, set_check
 from portal.plan_import import propose_campaign
 
-from conftest import soup, switch, user
+from conftest import csrf_token, soup, switch, user
+from flows import photo as phone_photo
 
 
 def unit(code):
@@ -188,12 +191,110 @@ def test_a_plan_with_points_brings_them_into_the_new_campaign(app, actor):
         "/campaigns/import")).select_one("input[name=csrf_token]")["value"]})
     proposed = soup(form).select_one("form[action='/campaigns/new']")
     assert proposed.select_one("input[name=areas-0-tasks-0-points]")["value"] == "25"
+    assert [(proposed.select_one(f"input[name=criteria-{i}-title]")["value"],
+             proposed.select_one(f"input[name=criteria-{i}-points]")["value"]) for i in (0, 1)] == [
+        ("mô hình hay được nhân rộng", "5"), ("để xảy ra vụ việc an ninh trật tự", "-10")]
     from conftest import form_data
+    # The office reviews the proposal: it rewords the bonus and drops nothing.
     created = actor.client.post("/campaigns/new", data={**form_data(proposed), "starts_on": "2026-03-01",
-                                                         "ends_on": "2026-03-31", "report_due_on": "2026-03-25"})
+                                                         "ends_on": "2026-03-31", "report_due_on": "2026-03-25",
+                                                         "criteria-0-title": "Mô hình hay được nhân rộng"})
     assert created.status_code == 303
     campaign = Campaign.select().order_by(Campaign.id.desc()).first()
     tasks = [t.id for a in campaign.areas_with_tasks() for t in a.task_list]
     assert sorted(p.points for p in TaskPoints.select().where(TaskPoints.task.in_(tasks))) == [10, 15, 25]
     assert sorted(a.max_points for a in AreaPoints.select().join(AreaPoints.area.rel_model).where(
         AreaPoints.area.rel_model.campaign == campaign)) == [40, 60]
+    assert [(c.title, c.points) for c in campaign.criteria.order_by(Criterion.position)] == [
+        ("Mô hình hay được nhân rộng", 5), ("để xảy ra vụ việc an ninh trật tự", -10)]
+
+
+def test_a_cloned_campaign_keeps_its_points_scheme_with_the_registration_deadline_moved_with_its_start(app, actor):
+    actor.login("vanhoa")
+    demo = Campaign.current()
+    give_points(actor, area_0="", doing_share="40", excellent="85", good="70", fair="45",
+                registration_due_on=(demo.starts_on + dt.timedelta(days=9)).isoformat(),
+                criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5",
+                criterion_new1_title="Để xảy ra vụ việc an ninh trật tự", criterion_new1_points="-10")
+    first = demo.areas_with_tasks()[0]
+    actor.submit(f"/campaigns/{demo.id}/diem", "form.card", **{f"area_{first.id}": "90"})
+    assert actor.client.post(f"/campaigns/{demo.id}/clone", data={"csrf_token": csrf_token(actor.client)}
+                             ).status_code == 303
+    copy = Campaign.get(Campaign.status == "draft")
+
+    def scheme(campaign):
+        areas = campaign.areas_with_tasks()
+        plan = scoring.plan_of(campaign, areas)
+        return ([(a.title, plan.area_max.get(a.id), [(t.title, plan.task_points.get(t.id)) for t in a.task_list])
+                 for a in areas], [(c.title, c.points) for c in plan.criteria],
+                {k: v for k, v in plan.scheme.as_dict().items() if k != "registration_due_on"},
+                (plan.scheme.registration_due - campaign.starts_on).days)
+
+    assert scheme(copy) == scheme(demo)
+    assert scheme(copy)[0][0][1] == 90 and scheme(copy)[3] == 9 and scheme(copy)[2]["doing_share"] == 40
+    # The office moves the copy to next year: the deadline moves with the start.
+    next_year = {f"campaign-{k}": (getattr(copy, k) + dt.timedelta(days=365)).isoformat()
+                 for k in ("starts_on", "ends_on", "report_due_on")}
+    assert actor.submit(f"/campaigns/{copy.id}", "form.card", **next_year).status_code == 303
+    assert Scheme.of(copy).registration_due == demo.starts_on + dt.timedelta(days=365 + 9)
+    assert Scheme.of(demo).registration_due == demo.starts_on + dt.timedelta(days=9)
+
+
+def test_a_clone_of_a_campaign_without_points_or_a_deadline_has_none(app, actor):
+    actor.login("vanhoa")
+    demo = Campaign.current()
+    actor.client.post(f"/campaigns/{demo.id}/clone", data={"csrf_token": csrf_token(actor.client)})
+    copy = Campaign.get(Campaign.status == "draft")
+    assert not scoring.plan_of(copy).active and not Criterion.select().where(Criterion.campaign == copy).exists()
+    assert Scheme.of(copy).registration_due_on is None
+
+
+def claim_file(actor, criterion, content, name):
+    return actor.submit("/cham-diem", f"#files-{criterion.id} form",
+                        **{f"f{criterion.id}-file": (io.BytesIO(content), name)})
+
+
+def test_a_bonus_claim_carries_a_photo_and_a_pdf_that_the_office_sees_and_no_other_unit_does(app, actor, files):
+    actor.login("vanhoa")
+    give_points(actor, criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5")
+    bonus = Campaign.current().criteria.get()
+    switch(actor, "ban-na-bo")
+    exif = Image.Exif()
+    exif[0x0110] = "Redmi 9A"  # the phone's model, which the kept file must not tell
+    picture = phone_photo((2400, 1800), exif=exif)
+    assert claim_file(actor, bonus, picture, "IMG_2041.jpg").status_code == 303
+    assert claim_file(actor, bonus, picture, "IMG_2041.jpg").status_code == 303  # sent again: kept once
+    assert claim_file(actor, bonus, b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "bien-ban.pdf").status_code == 303
+    photo_row, pdf_row = ClaimEvidence.select().order_by(ClaimEvidence.id)
+    assert (photo_row.kind, pdf_row.kind, pdf_row.name) == ("image", "pdf", "bien-ban.pdf")
+    assert Event.select().where(Event.kind == "claim.file").count() == 2
+    mine = soup(actor.client.get("/cham-diem")).select_one(f"#files-{bonus.id}")
+    assert [a["href"] for a in mine.select("a")] == [f"/cham-diem/files/{photo_row.id}", f"/cham-diem/files/{pdf_row.id}"]
+    kept = Image.open(io.BytesIO(actor.client.get(f"/cham-diem/files/{photo_row.id}").data))
+    assert max(kept.size) == 1280 and not kept.getexif()  # re-encoded, shrunk, no metadata
+
+    switch(actor, "th-binh-lu")  # another unit
+    assert actor.client.get(f"/cham-diem/files/{photo_row.id}").status_code == 403
+    assert actor.client.get(f"/cham-diem/files/{pdf_row.id}").status_code == 403
+    switch(actor, "vanhoa")
+    review = soup(actor.client.get(f"/cham-diem/{unit('ban-na-bo').id}")).select_one(f"#line-criterion-{bonus.id}")
+    assert review.select_one("img")["src"] == f"/cham-diem/files/{photo_row.id}/thumb"
+    assert actor.client.get(f"/cham-diem/files/{photo_row.id}/thumb").status_code == 200
+    pdf = actor.client.get(f"/cham-diem/files/{pdf_row.id}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and "bien-ban.pdf" in pdf.headers[
+        "Content-Disposition"]
+    switch(actor, "mttq")
+    assert actor.client.get(f"/cham-diem/files/{photo_row.id}").status_code == 200
+
+
+def test_a_claim_file_that_is_not_a_photo_or_pdf_is_refused_in_vietnamese_and_nothing_is_kept(app, actor, files):
+    actor.login("vanhoa")
+    give_points(actor, criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5")
+    bonus = Campaign.current().criteria.get()
+    switch(actor, "ban-na-bo")
+    refused = claim_file(actor, bonus, b"MZ\x90\x00 not a picture", "anh.jpg")
+    assert refused.status_code == 400
+    assert soup(refused).select_one(f"#f{bonus.id}-file-error").text == "Chỉ nhận ảnh (JPG, PNG, WebP) hoặc tệp PDF."
+    empty = actor.submit("/cham-diem", f"#files-{bonus.id} form")
+    assert empty.status_code == 400 and "Chọn một ảnh" in soup(empty).select_one(f"#f{bonus.id}-file-error").text
+    assert ClaimEvidence.select().count() == 0 and not Event.select().where(Event.kind == "claim.file").exists()
