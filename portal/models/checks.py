@@ -7,6 +7,7 @@ from .base import Stale, Versioned
 from .events import Event
 from .people import Unit, User
 from .structure import Campaign, Task
+from .totals import UnitTotal
 
 STATES = {"todo": "Chưa làm", "doing": "Đang làm", "done": "Hoàn thành", "na": "Không áp dụng"}
 
@@ -66,6 +67,7 @@ def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user:
         check.updated_at, check.updated_by = utc_now(), user
         with database.atomic():
             check.save_from(version, "state", "note", "updated_at", "updated_by")
+            UnitTotal.move(campaign, unit, task, before["state"], state)
             Event.record("check.set", user, campaign=campaign, unit=unit, subject=task,
                          before=before, after=check.as_dict())
         return check, True

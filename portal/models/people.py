@@ -13,6 +13,7 @@ from ..text import vn_sort_key
 from .base import Versioned
 
 UNIT_KINDS = {
+    "province": "Tỉnh",
     "commune": "Xã",
     "agency": "Cơ quan",
     "armed": "Lực lượng vũ trang",
@@ -26,6 +27,7 @@ ROLES = {
     "council": "Hội đồng Thi đua – Khen thưởng",
     "leader": "Lãnh đạo UBND xã",
     "supervisor": "Ủy ban MTTQ xã",
+    "province": "Ban Thi đua – Khen thưởng tỉnh",
 }
 WATCHERS = ("office", "council", "leader", "supervisor")  # roles that see the whole board
 
