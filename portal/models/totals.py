@@ -1,7 +1,7 @@
 """Per-unit totals of a campaign (done and counted tasks per unit and area), what every board reads instead of the
 checks. A tick moves them in its own transaction; a change of structure (areas, tasks, units) has them counted
 again from the checks on the next read, which a stamp tells."""
-from peewee import ForeignKeyField, IntegerField
+from peewee import ForeignKeyField, IntegerField, fn
 
 from ..db import BaseModel, Slot, database, run
 from .events import Event
@@ -49,6 +49,18 @@ class UnitTotal(BaseModel):
         query = (cls.select(cls.unit, cls.area, cls.done, cls.total)
                  .where(cls.campaign.in_([c.id for c in campaigns])).tuples())
         return {(unit_id, area_id): (done, total) for unit_id, area_id, done, total in query}
+
+    @classmethod
+    def by_unit(cls, campaigns) -> dict:
+        """Campaign id -> (done, total) of each of its units, over all areas: what a roll-up of communes needs."""
+        campaigns = list(campaigns)
+        TotalsStamp.keep(campaigns)
+        query = (cls.select(cls.campaign, fn.SUM(cls.done), fn.SUM(cls.total))
+                 .where(cls.campaign.in_([c.id for c in campaigns])).group_by(cls.campaign, cls.unit).tuples())
+        found = {c.id: [] for c in campaigns}
+        for campaign_id, done, total in query:
+            found[campaign_id].append((int(done), int(total)))
+        return found
 
 
 class TotalsStamp(BaseModel):
