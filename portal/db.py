@@ -1,8 +1,8 @@
 """The database object and the base model: the one place that knows the engine."""
-from flask import Flask, request
+from flask import Flask, make_response, request
 from peewee import DatabaseProxy, Model, Node, SqliteDatabase
 from playhouse.db_url import connect
-from playhouse.pool import PooledSqliteDatabase
+from playhouse.pool import MaxConnectionsExceeded, PooledSqliteDatabase
 
 database = DatabaseProxy()
 
@@ -104,6 +104,14 @@ def init_app(app: Flask) -> None:
         # /healthz connects by itself, so that a database that is down gets a 503 rather than a 500.
         if request.endpoint not in ("static", "pages.healthz"):
             database.connect(reuse_if_open=True)
+
+    @app.errorhandler(MaxConnectionsExceeded)
+    def _busy(error):
+        """Every pooled connection stayed taken for the pool's whole wait: the phone is told when to try again (its
+        outbox keeps the tick) rather than left waiting. Plain text: an error page would need the database too."""
+        response = make_response("Máy chủ đang bận, xin thử lại sau ít giây.", 503)
+        response.headers["Retry-After"] = "2"
+        return response
 
     @app.teardown_request
     def _close(exc):

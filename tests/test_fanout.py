@@ -8,8 +8,9 @@ import urllib.parse
 
 import pytest
 
+from portal import live
 from portal.db import database, is_sqlite
-from portal.models import Event
+from portal.models import Event, Unit
 
 from conftest import user
 from flows import Phone, messages, session_cookie, tick
@@ -112,6 +113,51 @@ def test_a_board_resuming_behind_the_worker_gets_exactly_what_it_missed_then_wha
     [t.join() for t in threads]
     assert [int(m["id"]) for m in messages(watching[0])] == seen + missed + later
     assert [int(m["id"]) for m in messages(resumed[0])] == missed + later
+
+
+def test_a_phone_stream_is_woken_only_by_a_batch_with_its_own_units_events(app):
+    """A thousand phones on their checklists: one unit's tick wakes that unit's streams, not the others'."""
+    app.config.update(LIVE_POLL_SECONDS=0.05)
+    with app.app_context():
+        hub = live.hub()
+        with database.connection_context():
+            mine, _ = hub.join(Unit.get(Unit.code == "ban-na-bo").id)
+            other, _ = hub.join(Unit.get(Unit.code == "cong-an").id)
+            board, _ = hub.join()
+            ids = tick("ban-na-bo", 1)
+        assert until(lambda: hub.position >= ids[-1])
+        assert [e.id for e in board.get(timeout=5)[1]] == ids
+        assert [e.id for e in mine.get(timeout=5)[1]] == ids
+        assert other.empty()
+        for line in (mine, other, board):
+            hub.leave(line)
+
+
+def test_with_every_database_connection_taken_a_request_gets_503_and_when_to_retry(app, client):
+    """The pool waits for a free connection, then answers 503 with Retry-After rather than leaving the phone
+    hanging; its outbox keeps the tick and sends it again."""
+    pool = database.obj
+    held, release = [], threading.Event()
+    pool._wait_timeout = 0.3  # the pool's wait, shortened for the test
+
+    def hold():
+        pool.connect()
+        held.append(1)
+        release.wait(10)
+        pool.close()
+
+    threads = [threading.Thread(target=hold) for _ in range(pool._max_connections)]
+    try:
+        [t.start() for t in threads]
+        assert until(lambda: len(held) == pool._max_connections)
+        response = client.get("/login")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+        assert "Máy chủ đang bận" in response.get_data(as_text=True)
+    finally:
+        release.set()
+        [t.join() for t in threads]
+        pool._wait_timeout = 10
+    assert client.get("/login").status_code == 200
 
 
 # --- on the real gunicorn ----------------------------------------------------------------
