@@ -89,7 +89,7 @@ def page():
         response = make_response("", 304)
         response.vary.add("HX-Request")
     else:
-        cursor = Event.last_id()  # read before the board, so a live stream from here misses nothing
+        cursor = Event.settled_id()  # read before the board, so a live stream from here misses nothing
         todo = office_todo(campaign) if current_user.role == "office" and not wants_fragment() else []
         response = render("board/page.html", "board/_board.html", cursor=cursor, todo=todo,
                           **board_context(campaign, kind, sort, descending))

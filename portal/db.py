@@ -1,5 +1,5 @@
 """The database object and the base model: the one place that knows the engine."""
-from flask import Flask, make_response, request
+from flask import Flask, g, has_request_context, make_response, request
 from peewee import DatabaseProxy, Model, Node, SqliteDatabase
 from playhouse.db_url import connect
 from playhouse.pool import MaxConnectionsExceeded, PooledSqliteDatabase
@@ -92,6 +92,17 @@ def _params(names, values) -> list:
     return [values[n] if isinstance(n, _SlotName) else n for n in names]
 
 
+def notify_after_commit() -> None:
+    """Wakes every worker's live reader (PostgreSQL NOTIFY) once the request's writes have committed. Not in the
+    write's transaction: PostgreSQL holds a lock from a notifying transaction's commit to the end of its WAL
+    flush, so notifying ticks would reach the disk one at a time instead of together. Outside a request (the
+    CLI, SMS) the notification goes with the transaction, delivered at its commit."""
+    if has_request_context():
+        g.notify_events = True
+    else:
+        database.execute_sql("SELECT pg_notify('event', '')")
+
+
 def is_sqlite() -> bool:
     return isinstance(database.obj, SqliteDatabase)
 
@@ -116,4 +127,6 @@ def init_app(app: Flask) -> None:
     @app.teardown_request
     def _close(exc):
         if not database.is_closed():
+            if g.pop("notify_events", False):  # before the answer leaves: an acknowledged write has woken them
+                database.execute_sql("SELECT pg_notify('event', '')")
             database.close()

@@ -30,7 +30,7 @@ def cursor() -> int:
     raw = (request.headers.get("Last-Event-ID") or request.args.get("since") or "").strip()
     if raw.isascii() and raw.isdigit() and int(raw) <= MAX_INT:
         return int(raw)
-    return Event.last_id()
+    return Event.settled_id()
 
 
 def message(event_id: int, name: str, html: str) -> str:
@@ -94,7 +94,7 @@ class Hub:
         line = queue.SimpleQueue()
         with self.lock:
             if not self.running:
-                self.position, self.running = Event.last_id(), True
+                self.position, self.running = Event.settled_id(), True
                 threading.Thread(target=self.run, daemon=True).start()
             self.queues[line] = unit_id
             return line, self.position
@@ -132,7 +132,7 @@ class Hub:
 
     def read(self) -> list:
         events = []
-        with database.connection_context():
+        with database.connection_context(), Event.settled():
             while True:
                 self.reads += 1
                 batch = Event.newer_than(events[-1].id if events else self.position)

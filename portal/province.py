@@ -50,7 +50,7 @@ def page():
         response = make_response("", 304)
         response.vary.add("HX-Request")
     else:
-        cursor = Event.last_id()  # read before the board, so a live stream from here misses nothing
+        cursor = Event.settled_id()  # read before the board, so a live stream from here misses nothing
         response = render("province/page.html", "province/_board.html", cursor=cursor, **board_context(communes))
     response.set_etag(tag, weak=True)
     response.cache_control.no_cache = True
