@@ -9,7 +9,9 @@ time of the province board and of a commune board.
     make bench-province ARGS="--url postgresql://postgres@127.0.0.1:5432/bench"   # the database is emptied
     make bench-province ARGS="--url … --phones 300,500,1000 --seconds 60"
 
-The load comes from this process, on the same machine: its CPU is taken from the servers' two cores.
+The load comes from this process, on the same machine: its CPU is taken from the servers' two cores. Each
+account works in its own commune (the commune scoping of issue #16: a unit ticks its commune's campaign, an
+office watches its commune's board).
 """
 import sys
 
@@ -118,6 +120,7 @@ class Run:
         self.ticks = []  # (unit id, task id, version after, sent, answered)
         self.errors = {}
         self.board_seen = []  # per board: {event id: time received}
+        self.reconnects = 0  # streams the server ended while the bench ran (a browser resumes them)
 
     def error(self, what):
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -154,10 +157,12 @@ def signed_in(port, username) -> str:
     return response.getheader("Set-Cookie").split(";")[0]
 
 
-def open_stream(port, path, cookie):
+def open_stream(port, path, cookie, last_id=None):
     """A live stream, read until its first line came (it is then waiting on the hub)."""
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(f"GET {path} HTTP/1.1\r\nHost: bench\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n".encode())
+    resume = f"Last-Event-ID: {last_id}\r\n" if last_id else ""
+    s.sendall(f"GET {path} HTTP/1.1\r\nHost: bench\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n"
+              f"{resume}\r\n".encode())
     data = b""
     while b"retry:" not in data:
         chunk = s.recv(65536)
@@ -225,7 +230,7 @@ def drain(run, stream, seen):
             return
         if not chunk:
             if run.ticking:
-                run.error("stream closed early")
+                run.reconnects += 1
             return
         if seen is None:
             continue
@@ -241,7 +246,8 @@ def board(run, port, username, ready, stop):
     import gevent
 
     try:
-        stream = open_stream(port, "/board/events", signed_in(port, username))
+        cookie = signed_in(port, username)
+        stream = open_stream(port, "/board/events", cookie)
     except Exception as error:
         run.error(f"board connect: {type(error).__name__}")
         ready.append(False)
@@ -249,11 +255,22 @@ def board(run, port, username, ready, stop):
     seen = {}
     run.board_seen.append((username.removeprefix("vanhoa-"), seen))
     ready.append(True)
-    reader = gevent.spawn(drain, run, stream, seen)
+
+    def follow(stream):
+        """As htmx's SSE extension does: a stream that ends is opened again from the last id it gave."""
+        while True:
+            drain(run, stream, seen)
+            stream.close()
+            gevent.sleep(2)  # the stream's `retry:`
+            try:
+                stream = open_stream(port, "/board/events", cookie, max(seen, default=None))
+            except Exception as error:
+                run.error(f"board reconnect: {type(error).__name__}")
+
+    reader = gevent.spawn(follow, stream)
     stop.wait()
     gevent.sleep(3)  # what was ticked last still reaches the board
     reader.kill()
-    stream.close()
 
 
 def percentile(values, p):
@@ -307,12 +324,15 @@ def one_run(url, phones, boards, seconds, instances, workers, tmp):
         lines = [len(log.read_text().splitlines()) for log in logs]
         first_event = db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM event").fetchone()[0]
         commits_before, cpu, began = commits(db), cpu_seconds(servers), time.monotonic()
+        own_cpu = time.process_time()
         run.ticking = True
         go.set()
         gevent.sleep(seconds)
         stop.set()
         elapsed = time.monotonic() - began
         busy_cpu = (cpu_seconds(servers) - cpu) / elapsed
+        load_cpu = (time.process_time() - own_cpu) / elapsed
+        machine_load = os.getloadavg()[0]
         transactions = (commits(db) - commits_before) / elapsed
         run.ticking = False
         gevent.joinall(greenlets, timeout=30)
@@ -352,10 +372,11 @@ def one_run(url, phones, boards, seconds, instances, workers, tmp):
         "server p50": percentile(server_times, 50), "server p95": percentile(server_times, 95),
         "server p99": percentile(server_times, 99),
         "to board p95": 1000 * percentile(to_board, 95), "board deliveries": len(to_board),
-        "errors": sum(run.errors.values()), "error kinds": run.errors,
+        "errors": sum(run.errors.values()), "error kinds": run.errors, "reconnects": run.reconnects,
         "lost (log)": lost_log, "lost (board)": lost_board,
         "transactions/s": transactions, "cpu busy %": 100 * busy_cpu, "cpu idle %": 100 * idle_cpu,
         "cpu per stream": 1e6 * idle_cpu / streams if streams else float("nan"),  # µs of CPU per second
+        "load cpu %": 100 * load_cpu, "load average": machine_load,
     }
 
 
@@ -369,9 +390,12 @@ def table(results, renders):
         ("tick-to-board p95, ms", lambda r: f"{r['to board p95']:.0f}"),
         ("errors", lambda r: f"{r['errors']}" + (f" {r['error kinds']}" if r["errors"] else "")),
         ("lost: not in the log / not on a board", lambda r: f"{r['lost (log)']} / {r['lost (board)']}"),
+        ("streams ended by the server (resumed)", lambda r: f"{r['reconnects']}"),
         ("database transactions/s", lambda r: f"{r['transactions/s']:.0f}"),
         ("server CPU ticking / idle, % of a core", lambda r: f"{r['cpu busy %']:.0f} / {r['cpu idle %']:.1f}"),
         ("CPU per open stream, µs/s", lambda r: f"{r['cpu per stream']:.1f}"),
+        ("the bench's own CPU, % of a core", lambda r: f"{r['load cpu %']:.0f}"),
+        ("machine load average (1 min, 2 cores)", lambda r: f"{r['load average']:.1f}"),
     ]
     width = max(len(name) for name, _ in rows)
     print(f"{'':<{width}}  " + "  ".join(f"{r['phones']:>7} phones" for r in results))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from peewee import fn
 
 from . import clock
+from .db import Slot, rows
 from .guards import ended
 from .models import Campaign, Check, Event, Evidence, Nomination, Registration, Report, Unit, UnitTotal
 from .text import vn_sort_key
@@ -265,7 +266,10 @@ def scorecard(unit, campaign, readonly=False) -> dict:
 def banners(unit, campaign) -> list[tuple[str, str]]:
     """What the unit must not miss, above its tasks: its sơ kết returned by the office (with the office's comment),
     and the sơ kết's deadline within a few days while it is not filed."""
-    report = Report.get_or_none(Report.campaign == campaign, Report.unit == unit)
+    found = rows(Report, "report.of", lambda: Report.select().where(Report.campaign == Slot("campaign"),
+                                                                  Report.unit == Slot("unit")),
+                 campaign=campaign.id, unit=unit.id)  # built once: every tick's answer shows the banners
+    report = found[0] if found else None
     shown = []
     if report and report.state == "returned":
         comment = f" Ý kiến của văn phòng: “{report.office_comment}”" if report.office_comment else ""

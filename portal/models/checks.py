@@ -40,9 +40,12 @@ class Check(Versioned):
 
     @classmethod
     def for_unit(cls, unit, tasks):
-        """Checks of `unit` keyed by task id, with a blank one for every task not yet touched."""
-        rows = {c.task_id: c for c in cls.select().where(cls.unit == unit, cls.task.in_([t.id for t in tasks]))}
-        return {t.id: rows.get(t.id) or cls(unit=unit, task=t) for t in tasks}
+        """Checks of `unit` keyed by task id, with a blank one for every task not yet touched. Every tick and every
+        live update of a checklist reads them: one statement built once, by unit only (peewee spent longer
+        building a list of 40 task ids into SQL than the database spent on it)."""
+        found = {c.task_id: c for c in rows(cls, "check.for_unit", lambda: cls.select().where(
+            cls.unit == Slot("unit")), unit=unit.id)}
+        return {t.id: found.get(t.id) or cls(unit=unit, task=t) for t in tasks}
 
     def as_dict(self):
         return {"state": self.state, "note": self.note, "version": self.version}
@@ -102,10 +105,11 @@ class Evidence(BaseModel):
     @classmethod
     def for_unit(cls, unit, tasks) -> dict:
         """The evidence shown on each task of `unit`, oldest first, keyed by task id."""
-        rows = cls.select().where(cls.unit == unit, cls.task.in_([t.id for t in tasks]), cls.removed == False)  # noqa: E712
-        found = {}
-        for row in rows.order_by(cls.id):
-            found.setdefault(row.task_id, []).append(row)
+        wanted, found = {t.id for t in tasks}, {}
+        for row in rows(cls, "evidence.for_unit", lambda: cls.select().where(
+                cls.unit == Slot("unit"), cls.removed == False).order_by(cls.id), unit=unit.id):  # noqa: E712
+            if row.task_id in wanted:
+                found.setdefault(row.task_id, []).append(row)
         return found
 
     @property
