@@ -121,6 +121,7 @@ class Run:
         self.errors = {}
         self.board_seen = []  # per board: {event id: time received}
         self.reconnects = 0  # streams the server ended while the bench ran (a browser resumes them)
+        self.board_heard = 0.0  # when a board last received something
 
     def error(self, what):
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -236,7 +237,7 @@ def drain(run, stream, seen):
             continue
         buffer += chunk
         *lines, buffer = buffer.split(b"\n")
-        now = time.monotonic()
+        now = run.board_heard = time.monotonic()
         for line in lines:
             if line.startswith(b"id: "):
                 seen.setdefault(int(line[4:]), now)
@@ -269,7 +270,10 @@ def board(run, port, username, ready, stop):
 
     reader = gevent.spawn(follow, stream)
     stop.wait()
-    gevent.sleep(3)  # what was ticked last still reaches the board
+    # What was ticked last still reaches the boards: a late event is late, not lost (up to a minute).
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and time.monotonic() - run.board_heard < 5:
+        gevent.sleep(0.5)
     reader.kill()
 
 
@@ -335,7 +339,7 @@ def one_run(url, phones, boards, seconds, instances, workers, tmp):
         machine_load = os.getloadavg()[0]
         transactions = (commits(db) - commits_before) / elapsed
         run.ticking = False
-        gevent.joinall(greenlets, timeout=30)
+        gevent.joinall(greenlets, timeout=90)
         server_times = []
         for log, since in zip(logs, lines):
             server_times += [int(line.rsplit(" ", 1)[1].removesuffix("ms")) for line in
