@@ -297,12 +297,22 @@ def one_run(url, phones, boards, seconds, instances, workers, tmp):
     from gevent.event import Event as Flag
     from playhouse.db_url import connect
 
-    from run import Server
+    from run import Server  # puts tests/ on the path
+
+    from conftest import Gunicorn
+
+    class Instance(Server):
+        """One gunicorn instance, its error log kept (a worker killed for a timeout shows there)."""
+
+        def __init__(self, access, errors):
+            Gunicorn.__init__(self, url, {
+                "PORTAL_SECRET_KEY": "bench", "WEB_CONCURRENCY": str(workers), "PORTAL_TODAY": TODAY,
+                "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute", "PORTAL_WORKER_CONNECTIONS": "5000",
+                "GUNICORN_CMD_ARGS": f"--access-logfile {access}"}, log=errors)
 
     logs = [tmp / f"access-{phones}-{i}.log" for i in range(instances)]
-    servers = [Server(url, workers=workers, PORTAL_LOGIN_RATE_LIMIT="100000 per minute",
-                      PORTAL_WORKER_CONNECTIONS="5000", PORTAL_TODAY=TODAY,
-                      GUNICORN_CMD_ARGS=f"--access-logfile {log}") for log in logs]
+    error_logs = [tmp / f"errors-{phones}-{i}.log" for i in range(instances)]
+    servers = [Instance(log, errors) for log, errors in zip(logs, error_logs)]
     db = connect(url)
     run, go, stop = Run(), Flag(), Flag()
     try:
@@ -354,6 +364,11 @@ def one_run(url, phones, boards, seconds, instances, workers, tmp):
         db.close()
         for server in servers:
             server.stop()
+    timeouts = sum(log.read_text().count("WORKER TIMEOUT") for log in error_logs)
+    tracebacks = {}  # the exception each traceback in the servers' error logs ends with, counted
+    for log in error_logs:
+        for name in re.findall(r"^([\w.]+(?:Error|Exception|Exceeded|Exit))\b", log.read_text(), re.M):
+            tracebacks[name] = tracebacks.get(name, 0) + 1
     acknowledged = run.ticks
     lost_log = sum(1 for unit, task, version, *_ in acknowledged if (unit, task, version) not in events)
     to_board, lost_board = [], 0
@@ -381,6 +396,7 @@ def one_run(url, phones, boards, seconds, instances, workers, tmp):
         "transactions/s": transactions, "cpu busy %": 100 * busy_cpu, "cpu idle %": 100 * idle_cpu,
         "cpu per stream": 1e6 * idle_cpu / streams if streams else float("nan"),  # µs of CPU per second
         "load cpu %": 100 * load_cpu, "load average": machine_load,
+        "worker timeouts": timeouts, "tracebacks": tracebacks,
     }
 
 
@@ -395,6 +411,8 @@ def table(results, renders):
         ("errors", lambda r: f"{r['errors']}" + (f" {r['error kinds']}" if r["errors"] else "")),
         ("lost: not in the log / not on a board", lambda r: f"{r['lost (log)']} / {r['lost (board)']}"),
         ("streams ended by the server (resumed)", lambda r: f"{r['reconnects']}"),
+        ("workers killed for a timeout, tracebacks", lambda r: f"{r['worker timeouts']}, {sum(r['tracebacks'].values())}"
+         + (f" {r['tracebacks']}" if r["tracebacks"] else "")),
         ("database transactions/s", lambda r: f"{r['transactions/s']:.0f}"),
         ("server CPU ticking / idle, % of a core", lambda r: f"{r['cpu busy %']:.0f} / {r['cpu idle %']:.1f}"),
         ("CPU per open stream, µs/s", lambda r: f"{r['cpu per stream']:.1f}"),
