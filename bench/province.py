@@ -131,12 +131,15 @@ def connection(port):
     return http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
 
-def answered(conn, method, path, body=None, headers=None, tries=10):
-    """The response to a request, sent again after a 503's Retry-After as a browser would (the connect phase)."""
+def answered(port, method, path, body=None, headers=None, tries=10):
+    """The response to a request on a connection of its own (as a phone on 2G makes them), sent again after a
+    503's Retry-After as a browser would (the connect phase)."""
     for _ in range(tries):
+        conn = connection(port)
         conn.request(method, path, body, headers or {})
         response = conn.getresponse()
         content = response.read()
+        conn.close()
         if response.status != 503:
             return response, content
         time.sleep(int(response.getheader("Retry-After", "2")))
@@ -145,16 +148,14 @@ def answered(conn, method, path, body=None, headers=None, tries=10):
 
 def signed_in(port, username) -> str:
     """The session cookie of `username`, through the login form (its 303 is the success)."""
-    conn = connection(port)
-    response, page = answered(conn, "GET", "/login")
+    response, page = answered(port, "GET", "/login")
     page = page.decode()
     cookie = response.getheader("Set-Cookie").split(";")[0]
     form = urllib.parse.urlencode({"username": username, "password": PASSWORD,
                                    "csrf_token": TOKEN.search(page).group(1)})
-    response, _ = answered(conn, "POST", "/login", form, {"Cookie": cookie,
+    response, _ = answered(port, "POST", "/login", form, {"Cookie": cookie,
                                                           "Content-Type": "application/x-www-form-urlencoded"})
     assert response.status == 303, (username, response.status)
-    conn.close()
     return response.getheader("Set-Cookie").split(";")[0]
 
 
@@ -178,10 +179,8 @@ def phone(run, port, username, ready, go, stop):
 
     try:
         cookie = signed_in(port, username)
-        conn = connection(port)
-        response, page = answered(conn, "GET", "/checklist", headers={"Cookie": cookie})
+        response, page = answered(port, "GET", "/checklist", headers={"Cookie": cookie})
         page = page.decode()
-        conn.close()
         if response.getheader("Set-Cookie"):  # the session now holds the CSRF secret of the page's token
             cookie = response.getheader("Set-Cookie").split(";")[0]
         token = TOKEN.search(page).group(1)
