@@ -410,7 +410,8 @@ def table(results, renders):
         ("errors", lambda r: f"{r['errors']}" + (f" {r['error kinds']}" if r["errors"] else "")),
         ("lost: not in the log / not on a board", lambda r: f"{r['lost (log)']} / {r['lost (board)']}"),
         ("streams ended by the server (resumed)", lambda r: f"{r['reconnects']}"),
-        ("workers killed for a timeout, tracebacks", lambda r: f"{r['worker timeouts']}, {sum(r['tracebacks'].values())}"
+        ("workers killed for a timeout, tracebacks",
+         lambda r: f"{r['worker timeouts']}, {sum(r['tracebacks'].values())}"
          + (f" {r['tracebacks']}" if r["tracebacks"] else "")),
         ("database transactions/s", lambda r: f"{r['transactions/s']:.0f}"),
         ("server CPU ticking / idle, % of a core", lambda r: f"{r['cpu busy %']:.0f} / {r['cpu idle %']:.1f}"),

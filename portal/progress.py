@@ -87,11 +87,11 @@ def progress(areas, units) -> list[UnitProgress]:
     return [score(areas, unit, states) for unit in units]
 
 
-def kept_progress(campaign, areas, units, totals: dict | None = None) -> list[UnitProgress]:
+def kept_progress(campaign, areas, units) -> list[UnitProgress]:
     """The same scores as `progress`, from the totals each tick keeps (`UnitTotal`): what boards read, at a cost
-    that does not grow with the tasks. `totals` when the caller already read them."""
-    totals = UnitTotal.of([campaign]) if totals is None else totals
-    rows = []
+    that does not grow with the tasks."""
+    totals = UnitTotal.of([campaign])
+    scored = []
     for unit in units:
         row = UnitProgress(unit)
         for area in areas:
@@ -99,8 +99,8 @@ def kept_progress(campaign, areas, units, totals: dict | None = None) -> list[Un
             row.areas[area.id] = Score(done, total)
             row.overall.done += done
             row.overall.total += total
-        rows.append(row)
-    return rows
+        scored.append(row)
+    return scored
 
 
 @dataclass
@@ -124,7 +124,8 @@ class CommuneProgress:
 
 def communes_of(province) -> list:
     """The active communes under `province`, in Vietnamese alphabetical order."""
-    query = Unit.select().where(Unit.path.startswith(province.path), Unit.kind == "commune", Unit.active == True)  # noqa: E712
+    query = Unit.select().where(Unit.path.startswith(province.path), Unit.kind == "commune",
+                                Unit.active == True)  # noqa: E712
     return sorted(query, key=lambda u: vn_sort_key(u.name))
 
 
@@ -152,7 +153,7 @@ def rollup(communes) -> list[CommuneProgress]:
     reports = counts(Report, Report.state.in_(("submitted", "accepted")))
     proposals = counts(Nomination, Nomination.state.not_in(Nomination.CLOSED))
     registrations = counts(Registration, Registration.state.in_(("sent", "accepted")))
-    rows = []
+    listed = []
     for commune in communes:
         row = CommuneProgress(commune, campaigns.get(commune.id))
         if row.campaign:
@@ -168,8 +169,8 @@ def rollup(communes) -> list[CommuneProgress]:
             row.reports = reports.get(row.campaign.id, 0)
             row.proposals = proposals.get(row.campaign.id, 0)
             row.registrations = registrations.get(row.campaign.id, 0)
-        rows.append(row)
-    return rows
+        listed.append(row)
+    return listed
 
 
 SORTS = ("gap", "name", "total", "report", "activity")  # and "area-<id>", one per content area

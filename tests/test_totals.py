@@ -51,7 +51,8 @@ def test_totals_follow_ticks_and_every_change_of_plan_or_units(app, village):
 
     # The office adds a task for villages, narrows another to schools, archives a ticked one.
     response = office.submit(f"/campaigns/{campaign.id}", f"#area-{first.area_id} details form", **{
-        f"new-task-{first.area_id}-title": "Bản dọn vệ sinh đường làng", f"new-task-{first.area_id}-kinds": ["village"]})
+        f"new-task-{first.area_id}-title": "Bản dọn vệ sinh đường làng",
+        f"new-task-{first.area_id}-kinds": ["village"]})
     assert response.status_code == 303
     assert kept(campaign) == recount(campaign)
     assert office.submit(f"/campaigns/{campaign.id}", f"#task-{second.id} form", **{
