@@ -7,7 +7,8 @@ PORT ?= 8000
 FLASK := $(BIN)/flask --app portal
 VENDOR := static/vendor/htmx.min.js static/vendor/sse.min.js static/vendor/idb-keyval.js
 
-.PHONY: run test assets chromium gammu libreoffice nginx redis screenshots bench bench-load bench-fanout bench-export bench-eventlog
+.PHONY: run test assets chromium gammu libreoffice nginx redis screenshots bench bench-load bench-fanout bench-export bench-eventlog \
+	bench-province
 .DEFAULT_GOAL := run
 
 run: $(VENV)/.runtime $(VENDOR)
@@ -103,3 +104,9 @@ bench-export: $(VENV)/.dev
 # 1,5,20" for 20M), on a database it empties: ARGS="--url postgresql://postgres@127.0.0.1:5432/bench".
 bench-eventlog: $(VENV)/.dev
 	$(BIN)/python bench/eventlog.py $(ARGS)
+
+# A province on one deployment: 40 communes × 30 units × 40 tasks, phones ticking with their checklist stream open, 50
+# boards, two gunicorn instances; on a database it empties: ARGS="--url postgresql://postgres@127.0.0.1:5432/bench
+# --phones 300,500,1000".
+bench-province: $(VENV)/.dev
+	$(BIN)/python bench/province.py $(ARGS)

@@ -25,7 +25,8 @@ def roles_required(*roles):
 
 
 LANDINGS = {"unit": "checklist.page", "office": "board.page", "council": "review.index",
-            "leader": "public.decision", "supervisor": "review.index"}
+            "leader": "public.decision", "supervisor": "review.index",
+            "province": "province.page"}
 
 
 def landing_url(user) -> str:

@@ -9,7 +9,7 @@ from .access import WATCHERS, current_campaign, roles_required
 from .filing import filings
 from .htmx import render, varies, wants_fragment
 from .models import UNIT_KINDS, Comment, Event, Nomination, Registration, Report, Unit
-from .progress import LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, pace_chart, progress, scorecard, sort_rows
+from .progress import LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, kept_progress, pace_chart, scorecard, sort_rows
 
 bp = Blueprint("board", __name__)
 
@@ -22,7 +22,8 @@ def board_context(campaign, kind: str | None, sort: str = "gap", descending: boo
     ctx = dict(campaign=campaign, areas=areas, kind=kind, share=share, expected=round(100 * share),
                serious_points=SERIOUS_POINTS, sort=sort, descending=descending,
                last_activity=Event.last_activity(campaign), filings=filings(campaign))
-    rows = sort_rows(progress(areas, units), sort, descending, share, ctx["filings"], ctx["last_activity"])
+    rows = sort_rows(kept_progress(campaign, areas, units), sort, descending, share, ctx["filings"],
+                     ctx["last_activity"])
     return dict(ctx, rows=rows, chart=chart_of(campaign, rows), **totals(rows, share),
                 scores=scoring.scores(campaign, units, areas), registrations=Registration.states_of(campaign))
 
@@ -87,7 +88,7 @@ def page():
     if request.if_none_match.contains_weak(tag):
         response = varies(make_response("", 304))
     else:
-        cursor = Event.last_id()  # read before the board, so a live stream from here misses nothing
+        cursor = Event.settled_id()  # read before the board, so a live stream from here misses nothing
         todo = office_todo(campaign) if current_user.role == "office" and not wants_fragment() else []
         response = render("board/page.html", "board/_board.html", cursor=cursor, todo=todo,
                           **board_context(campaign, kind, sort, descending))
@@ -116,7 +117,7 @@ def events():
             touched = [e for e in fresh if e.unit_id in index]
             if touched:
                 units = {e.unit_id: rows[index[e.unit_id]].unit for e in touched}
-                for row in progress(ctx["areas"], list(units.values())):
+                for row in kept_progress(campaign, ctx["areas"], list(units.values())):
                     rows[index[row.unit.id]] = row
                 ctx["last_activity"].update({e.unit_id: e.at for e in touched if e.campaign_id == campaign.id})
                 if any(e.kind.startswith(("report.", "nomination.")) for e in touched):
@@ -153,7 +154,7 @@ def api_progress():
     areas = campaign.areas_with_tasks()
     units = []
     scores = scoring.scores(campaign, campaign.units(), areas)
-    for row in progress(areas, campaign.units()):
+    for row in kept_progress(campaign, areas, campaign.units()):
         units.append({**scoring.as_json(scores.get(row.unit.id)),
             "id": row.unit.id, "code": row.unit.code, "name": row.unit.name, "kind": row.unit.kind,
             "done": row.overall.done, "total": row.overall.total, "percent": row.overall.percent,

@@ -27,7 +27,7 @@ class CheckForm(Form):
 @roles_required("unit")
 @outbox.revalidated
 def page():
-    cursor = Event.last_id()  # read before the checklist, so the live stream from here misses nothing
+    cursor = Event.settled_id()  # read before the checklist, so the live stream from here misses nothing
     return render_template("checklist/page.html", cursor=cursor,
                            **scorecard(current_user.unit, current_campaign()))
 

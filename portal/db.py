@@ -2,10 +2,10 @@
 import datetime as dt
 from decimal import Decimal
 
-from flask import Flask, request
+from flask import Flask, g, has_request_context, make_response, request
 from peewee import DatabaseProxy, Model, Node, SqliteDatabase
 from playhouse.db_url import connect
-from playhouse.pool import PooledSqliteDatabase
+from playhouse.pool import MaxConnectionsExceeded, PooledSqliteDatabase
 
 database = DatabaseProxy()
 
@@ -105,6 +105,17 @@ def _params(names, values) -> list:
     return [values[n] if isinstance(n, _SlotName) else n for n in names]
 
 
+def notify_after_commit() -> None:
+    """Wakes every worker's live reader (PostgreSQL NOTIFY) once the request's writes have committed. Not in the
+    write's transaction: PostgreSQL holds a lock from a notifying transaction's commit to the end of its WAL
+    flush, so notifying ticks would reach the disk one at a time instead of together. Outside a request (the
+    CLI, SMS) the notification goes with the transaction, delivered at its commit."""
+    if has_request_context():
+        g.notify_events = True
+    else:
+        database.execute_sql("SELECT pg_notify('event', '')")
+
+
 def is_sqlite() -> bool:
     return isinstance(database.obj, SqliteDatabase)
 
@@ -118,7 +129,17 @@ def init_app(app: Flask) -> None:
         if request.endpoint not in ("static", "pages.healthz"):
             database.connect(reuse_if_open=True)
 
+    @app.errorhandler(MaxConnectionsExceeded)
+    def _busy(error):
+        """Every pooled connection stayed taken for the pool's whole wait: the phone is told when to try again (its
+        outbox keeps the tick) rather than left waiting. Plain text: an error page would need the database too."""
+        response = make_response("Máy chủ đang bận, xin thử lại sau ít giây.", 503)
+        response.headers["Retry-After"] = "2"
+        return response
+
     @app.teardown_request
     def _close(exc):
         if not database.is_closed():
+            if g.pop("notify_events", False):  # before the answer leaves: an acknowledged write has woken them
+                database.execute_sql("SELECT pg_notify('event', '')")
             database.close()

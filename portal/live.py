@@ -30,7 +30,7 @@ def cursor() -> int:
     raw = (request.headers.get("Last-Event-ID") or request.args.get("since") or "").strip()
     if raw.isascii() and raw.isdigit() and int(raw) <= MAX_INT:
         return int(raw)
-    return Event.last_id()
+    return Event.settled_id()
 
 
 def message(event_id: int, name: str, html: str) -> str:
@@ -43,8 +43,8 @@ class View:
     per batch for all of them. `render(events, fresh)` returns the messages for `events`, after taking
     `fresh` into its state (the events it has not seen yet)."""
 
-    def __init__(self, render, position: int):
-        self.render, self.position = render, position
+    def __init__(self, render, position: int, shared: bool = True):
+        self.render, self.position, self.shared = render, position, shared
         self.lock = threading.Lock()
         self.drawn = {}  # (first id, last id) -> messages, since the state last changed
         self.born = time.monotonic()
@@ -52,7 +52,9 @@ class View:
     def messages(self, after: int, events: list) -> list[str]:
         """The messages for `events`, which are every event in (after, events[-1].id]."""
         with self.lock:
-            fresh = self.missed(after) + [e for e in events if e.id > max(self.position, after)]
+            # A stream's own view is only ever given its own batches in order: nothing can come before them.
+            missed = self.missed(after) if self.shared else []
+            fresh = missed + [e for e in events if e.id > max(self.position, after)]
             if fresh:
                 self.position, self.drawn = fresh[-1].id, {}
             key = (events[0].id, events[-1].id)
@@ -79,26 +81,27 @@ class Hub:
     def __init__(self, url: str, poll: float):
         self.url, self.poll = url, poll
         self.lock = threading.Lock()
-        self.queues = set()
+        self.queues = {}  # queue -> the unit whose events alone it wants, or None for every event
         self.views = {}
         self.position = 0
         self.running = False
         self.listener = None  # PostgreSQL: a connection of its own that LISTENs
         self.reads = 0  # statements the hub has sent, for the tests and the bench
 
-    def join(self):
-        """A queue that gets every batch after the returned position."""
+    def join(self, unit_id: int | None = None):
+        """A queue that gets every batch after the returned position (given `unit_id`, only the batches holding
+        an event of that unit: a phone's stream is not woken by the other thousand phones' ticks)."""
         line = queue.SimpleQueue()
         with self.lock:
             if not self.running:
-                self.position, self.running = Event.last_id(), True
+                self.position, self.running = Event.settled_id(), True
                 threading.Thread(target=self.run, daemon=True).start()
-            self.queues.add(line)
+            self.queues[line] = unit_id
             return line, self.position
 
     def leave(self, line):
         with self.lock:
-            self.queues.discard(line)
+            self.queues.pop(line, None)
 
     def view(self, key, build, lifetime: float) -> View:
         """The shared view `key`, built by `build()` at the hub's position; rebuilt after `lifetime`, as a
@@ -117,8 +120,10 @@ class Hub:
             with self.lock:
                 if events:
                     self.position = events[-1].id
-                    for line in self.queues:
-                        line.put((after, events))
+                    units = {e.unit_id for e in events}
+                    for line, unit_id in self.queues.items():
+                        if unit_id is None or unit_id in units:
+                            line.put((after, events))
                 if not self.queues:
                     self.running = False
                     self.close()
@@ -127,7 +132,7 @@ class Hub:
 
     def read(self) -> list:
         events = []
-        with database.connection_context():
+        with database.connection_context(), Event.settled():
             while True:
                 self.reads += 1
                 batch = Event.newer_than(events[-1].id if events else self.position)
@@ -186,10 +191,10 @@ def stream(start: int, build, key=None, unit_id: int | None = None) -> Response:
 
     def generate():
         with database.connection_context():
-            line, joined = here.join()
+            line, joined = here.join(unit_id)
         try:
             with database.connection_context():
-                view = here.view(key, build, lifetime) if key is not None else View(build(), start)
+                view = here.view(key, build, lifetime) if key is not None else View(build(), start, shared=False)
             yield "retry: 2000\n\n"
             position = start
             while position < joined:  # what the stream missed, before the hub's cursor: read here, once
@@ -200,18 +205,26 @@ def stream(start: int, build, key=None, unit_id: int | None = None) -> Response:
                     break
                 position = events[-1].id
                 yield from messages
-            began = time.monotonic()
+            began = sent = time.monotonic()
             while (left := lifetime - (time.monotonic() - began)) > 0:
-                try:
-                    after, batch = line.get(timeout=min(heartbeat, left))
-                except queue.Empty:
+                # The heartbeat counts from the last bytes sent: a stream woken by batches with nothing for it
+                # must still say something before a proxy's idle timeout.
+                quiet = time.monotonic() - sent
+                if quiet >= heartbeat:
                     yield ": heartbeat\n\n"
+                    sent = time.monotonic()
+                    continue
+                try:
+                    after, batch = line.get(timeout=min(heartbeat - quiet, left))
+                except queue.Empty:
                     continue
                 events = [e for e in batch if e.id > position and unit_id in (None, e.unit_id)]
                 if events:
                     with database.connection_context():
                         messages = view.messages(max(after, position), events)
                     position = events[-1].id
+                    if messages:
+                        sent = time.monotonic()
                     yield from messages
         finally:
             here.leave(line)

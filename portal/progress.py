@@ -4,9 +4,13 @@ import json
 import math
 from dataclasses import dataclass, field
 
+from peewee import fn
+
 from . import clock
+from .db import Slot, rows
 from .guards import ended
-from .models import Check, Event, Evidence, Report
+from .models import Campaign, Check, Event, Evidence, Nomination, Registration, Report, Unit, UnitTotal
+from .text import vn_sort_key
 
 # The lag rule, written on the board as it is here: below today's pace is behind; this many points or more
 # below it is seriously behind.
@@ -78,9 +82,95 @@ def score(areas, unit, states) -> UnitProgress:
 
 
 def progress(areas, units) -> list[UnitProgress]:
-    """Scores for each unit over the areas' tasks, from one query."""
+    """Scores for each unit over the areas' tasks, counted from their checks in one query."""
     states = states_of([t for a in areas for t in a.task_list], units)
     return [score(areas, unit, states) for unit in units]
+
+
+def kept_progress(campaign, areas, units) -> list[UnitProgress]:
+    """The same scores as `progress`, from the totals each tick keeps (`UnitTotal`): what boards read, at a cost
+    that does not grow with the tasks."""
+    totals = UnitTotal.of([campaign])
+    scored = []
+    for unit in units:
+        row = UnitProgress(unit)
+        for area in areas:
+            done, total = totals.get((unit.id, area.id), (0, 0))
+            row.areas[area.id] = Score(done, total)
+            row.overall.done += done
+            row.overall.total += total
+        scored.append(row)
+    return scored
+
+
+@dataclass
+class CommuneProgress:
+    """One commune on the province's board: its campaign in progress (None when it runs none) and what its
+    units have done, from the kept totals."""
+    commune: object
+    campaign: object = None
+    overall: Score = field(default_factory=Score)
+    units: int = 0
+    lagging: int = 0
+    serious: int = 0
+    reports: int = 0  # sơ kết sent to the office (sent or accepted)
+    proposals: int = 0  # nominations still standing (not merged or withdrawn)
+    registrations: int = 0  # units registered (sent or accepted)
+
+    @property
+    def expected(self) -> int:
+        return round(100 * clock.expected_share(self.campaign.starts_on, self.campaign.ends_on)) if self.campaign else 0
+
+
+def communes_of(province) -> list:
+    """The active communes under `province`, in Vietnamese alphabetical order."""
+    query = Unit.select().where(Unit.path.startswith(province.path), Unit.kind == "commune",
+                                Unit.active == True)  # noqa: E712
+    return sorted(query, key=lambda u: vn_sort_key(u.name))
+
+
+def campaigns_of(communes) -> dict:
+    """Commune id -> its campaign in progress: the active one that started last."""
+    found = {}
+    query = (Campaign.select().where(Campaign.unit.in_([c.id for c in communes]), Campaign.status == "active")
+             .order_by(Campaign.starts_on, Campaign.id))
+    for campaign in query:
+        found[campaign.unit_id] = campaign
+    return found
+
+
+def rollup(communes) -> list[CommuneProgress]:
+    """Each commune's progress from its units' kept totals (never the checks), and its counts of sơ kết, proposals
+    and registrations: a few grouped queries whatever the number of communes."""
+    campaigns = campaigns_of(communes)
+    ids = [c.id for c in campaigns.values()]
+    totals = UnitTotal.by_unit(campaigns.values())
+
+    def counts(model, condition):
+        return dict(model.select(model.campaign, fn.COUNT(model.id)).where(model.campaign.in_(ids), condition)
+                    .group_by(model.campaign).tuples())
+
+    reports = counts(Report, Report.state.in_(("submitted", "accepted")))
+    proposals = counts(Nomination, Nomination.state.not_in(Nomination.CLOSED))
+    registrations = counts(Registration, Registration.state.in_(("sent", "accepted")))
+    listed = []
+    for commune in communes:
+        row = CommuneProgress(commune, campaigns.get(commune.id))
+        if row.campaign:
+            share = clock.expected_share(row.campaign.starts_on, row.campaign.ends_on)
+            for done, total in totals[row.campaign.id]:
+                unit = Score(done, total)
+                row.overall.done += done
+                row.overall.total += total
+                row.units += 1
+                lag = unit.lag(share)
+                row.lagging += bool(lag)
+                row.serious += lag == "serious"
+            row.reports = reports.get(row.campaign.id, 0)
+            row.proposals = proposals.get(row.campaign.id, 0)
+            row.registrations = registrations.get(row.campaign.id, 0)
+        listed.append(row)
+    return listed
 
 
 SORTS = ("gap", "name", "total", "report", "activity")  # and "area-<id>", one per content area
@@ -177,7 +267,10 @@ def scorecard(unit, campaign, readonly=False) -> dict:
 def banners(unit, campaign) -> list[tuple[str, str]]:
     """What the unit must not miss, above its tasks: its sơ kết returned by the office (with the office's comment),
     and the sơ kết's deadline within a few days while it is not filed."""
-    report = Report.get_or_none(Report.campaign == campaign, Report.unit == unit)
+    found = rows(Report, "report.of", lambda: Report.select().where(Report.campaign == Slot("campaign"),
+                                                                  Report.unit == Slot("unit")),
+                 campaign=campaign.id, unit=unit.id)  # built once: every tick's answer shows the banners
+    report = found[0] if found else None
     shown = []
     if report and report.state == "returned":
         comment = f" Ý kiến của văn phòng: “{report.office_comment}”" if report.office_comment else ""

@@ -236,6 +236,8 @@ ACCESS = {
     "board.events": WATCHERS,
     "board.unit": WATCHERS,
     "board.api_progress": WATCHERS,
+    "province.page": ("province",),
+    "province.events": ("province",),
     "exports.board_xlsx": WATCHERS,
     "exports.report_docx": WATCHERS,
     "exports.decision_docx": WATCHERS,

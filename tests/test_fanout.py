@@ -8,8 +8,9 @@ import urllib.parse
 
 import pytest
 
+from portal import live
 from portal.db import database, is_sqlite
-from portal.models import Event
+from portal.models import Check, Event, Task, Unit, set_check
 
 from conftest import user
 from flows import Phone, messages, session_cookie, tick
@@ -36,6 +37,10 @@ def event_reads():
     yield handler
     logger.removeHandler(handler)
     logger.setLevel(level)
+
+
+def campaign_tasks(unit):
+    return [t for t in Task.select().order_by(Task.id) if t.applies_to(unit)]
 
 
 def until(condition, seconds=10):
@@ -112,6 +117,77 @@ def test_a_board_resuming_behind_the_worker_gets_exactly_what_it_missed_then_wha
     [t.join() for t in threads]
     assert [int(m["id"]) for m in messages(watching[0])] == seen + missed + later
     assert [int(m["id"]) for m in messages(resumed[0])] == missed + later
+
+
+def test_a_board_woken_only_by_events_it_does_not_show_still_sends_its_heartbeat(app, actor):
+    """The schools' board while villages tick more often than the heartbeat: the heartbeat counts from the last
+    bytes sent, not from the last batch, so a proxy never sees the stream idle."""
+    app.config.update(LIVE_STREAM_SECONDS=2, LIVE_POLL_SECONDS=0.05, LIVE_HEARTBEAT_SECONDS=0.5)
+    actor.login("vanhoa")
+    bodies = []
+    reader = threading.Thread(target=lambda: bodies.append(
+        actor.client.get("/board/events?kind=school").get_data(as_text=True)))
+    reader.start()
+    assert until(lambda: open_streams(app) == 1)
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    with app.app_context(), database.connection_context():
+        tasks = [t for t in campaign_tasks(unit)][:4]
+        deadline = time.monotonic() + 1.6
+        state = "done"
+        while time.monotonic() < deadline:  # a batch about every 0.1 s, each only a village's
+            for task in tasks:
+                check = Check.of(unit, task)
+                set_check(unit, task, state, "", check.version, user("ban-na-bo"), task.area.campaign)
+            state = "doing" if state == "done" else "done"
+            time.sleep(0.1)
+    reader.join()
+    assert messages(bodies[0]) == []  # nothing it shows changed
+    assert bodies[0].count(": heartbeat") >= 2
+
+
+def test_a_phone_stream_is_woken_only_by_a_batch_with_its_own_units_events(app):
+    """A thousand phones on their checklists: one unit's tick wakes that unit's streams, not the others'."""
+    app.config.update(LIVE_POLL_SECONDS=0.05)
+    with app.app_context():
+        hub = live.hub()
+        with database.connection_context():
+            mine, _ = hub.join(Unit.get(Unit.code == "ban-na-bo").id)
+            other, _ = hub.join(Unit.get(Unit.code == "cong-an").id)
+            board, _ = hub.join()
+            ids = tick("ban-na-bo", 1)
+        assert until(lambda: hub.position >= ids[-1])
+        assert [e.id for e in board.get(timeout=5)[1]] == ids
+        assert [e.id for e in mine.get(timeout=5)[1]] == ids
+        assert other.empty()
+        for line in (mine, other, board):
+            hub.leave(line)
+
+
+def test_with_every_database_connection_taken_a_request_gets_503_and_when_to_retry(app, client):
+    """The pool waits for a free connection, then answers 503 with Retry-After rather than leaving the phone
+    hanging; its outbox keeps the tick and sends it again."""
+    pool = database.obj
+    held, release = [], threading.Event()
+    pool._wait_timeout = 0.3  # the pool's wait, shortened for the test
+
+    def hold():
+        pool.connect()
+        held.append(1)
+        release.wait(10)
+        pool.close()
+
+    threads = [threading.Thread(target=hold) for _ in range(pool._max_connections)]
+    try:
+        [t.start() for t in threads]
+        assert until(lambda: len(held) == pool._max_connections)
+        response = client.get("/login")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+        assert "Máy chủ đang bận" in response.get_data(as_text=True)
+    finally:
+        release.set()
+        [t.join() for t in threads]
+        pool._wait_timeout = 10
+    assert client.get("/login").status_code == 200
 
 
 # --- on the real gunicorn ----------------------------------------------------------------

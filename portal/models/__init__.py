@@ -11,10 +11,11 @@ from .round import (
 )
 from .sms import SmsIncoming, SmsMessage
 from .structure import Area, Campaign, PartOfStructure, Task
+from .totals import TotalsStamp, UnitTotal
 
 MODELS = [Unit, User, UserSession, Lockout, Campaign, Area, Task, Check, Event, Report, Nomination, Vote, Comment,
           Publication, Opinion, Evidence, SmsMessage, SmsIncoming, Meeting, AwardRule, VoteMeeting, NominationReturn,
-          ClientWrite]
+          ClientWrite, UnitTotal, TotalsStamp]
 
 # Registration and scoring live in their own module; imported last, as they build on the models above.
 from ..models_emulation import *  # noqa: E402,F401,F403

@@ -7,6 +7,7 @@ from .base import Stale, Versioned
 from .events import Event
 from .people import Unit, User
 from .structure import Campaign, Task
+from .totals import UnitTotal
 
 STATES = {"todo": "Chưa làm", "doing": "Đang làm", "done": "Hoàn thành", "na": "Không áp dụng"}
 
@@ -39,9 +40,12 @@ class Check(Versioned):
 
     @classmethod
     def for_unit(cls, unit, tasks):
-        """Checks of `unit` keyed by task id, with a blank one for every task not yet touched."""
-        rows = {c.task_id: c for c in cls.select().where(cls.unit == unit, cls.task.in_([t.id for t in tasks]))}
-        return {t.id: rows.get(t.id) or cls(unit=unit, task=t) for t in tasks}
+        """Checks of `unit` keyed by task id, with a blank one for every task not yet touched. Every tick and every
+        live update of a checklist reads them: one statement built once, by unit only (peewee spent longer
+        building a list of 40 task ids into SQL than the database spent on it)."""
+        found = {c.task_id: c for c in rows(cls, "check.for_unit", lambda: cls.select().where(
+            cls.unit == Slot("unit")), unit=unit.id)}
+        return {t.id: found.get(t.id) or cls(unit=unit, task=t) for t in tasks}
 
     def as_dict(self):
         return {"state": self.state, "note": self.note, "version": self.version}
@@ -66,6 +70,7 @@ def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user:
         check.updated_at, check.updated_by = utc_now(), user
         with database.atomic():
             check.save_from(version, "state", "note", "updated_at", "updated_by")
+            UnitTotal.move(campaign, unit, task, before["state"], state)
             Event.record("check.set", user, campaign=campaign, unit=unit, subject=task,
                          before=before, after=check.as_dict())
         return check, True
@@ -100,10 +105,11 @@ class Evidence(BaseModel):
     @classmethod
     def for_unit(cls, unit, tasks) -> dict:
         """The evidence shown on each task of `unit`, oldest first, keyed by task id."""
-        rows = cls.select().where(cls.unit == unit, cls.task.in_([t.id for t in tasks]), cls.removed == False)  # noqa: E712
-        found = {}
-        for row in rows.order_by(cls.id):
-            found.setdefault(row.task_id, []).append(row)
+        wanted, found = {t.id for t in tasks}, {}
+        for row in rows(cls, "evidence.for_unit", lambda: cls.select().where(
+                cls.unit == Slot("unit"), cls.removed == False).order_by(cls.id), unit=unit.id):  # noqa: E712
+            if row.task_id in wanted:
+                found.setdefault(row.task_id, []).append(row)
         return found
 
     @property

@@ -1,10 +1,11 @@
 """The append-only log: the audit trail, and the feed of the live board."""
 import json
+from contextlib import contextmanager
 
 from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, TextField, fn
 
 from ..clock import utc_now
-from ..db import BaseModel, Slot, database, is_sqlite, rows, run
+from ..db import BaseModel, Slot, database, is_sqlite, notify_after_commit, rows, run
 from .people import Unit, User
 from .structure import Campaign
 
@@ -56,10 +57,12 @@ class Event(BaseModel):
             campaign = own_campaign if campaign is None else campaign
             unit = own_unit if unit is None else unit
         if not is_sqlite():
-            # Ids must become visible in order, or a live reader at id 11 would never see 10
-            # committed after it. Held to commit; SQLite writers are serialised already.
-            # The notification, delivered at commit, wakes the live hub of every worker (portal/live.py).
-            database.execute_sql("SELECT pg_advisory_xact_lock(7210), pg_notify('event', '')")
+            # A live reader at id 11 must never miss 10 committed after it: appends share this lock to their
+            # commit, and the reads of the feed hold it alone (`settled`), so they see only finished appends.
+            # Shared, appends commit together (one WAL flush for many); held alone by every append, each
+            # waited for the one before it to reach the disk. SQLite writers are serialised already.
+            database.execute_sql("SELECT pg_advisory_xact_lock_shared(7210)")
+            notify_after_commit()  # wakes the live hub of every worker (portal/live.py)
         values = dict(at=utc_now(), kind=kind, user=_id(user), campaign=_id(campaign), unit=_id(unit),
                       subject=text,
                       before=json.dumps(before, ensure_ascii=False) if before is not None else "",
@@ -78,6 +81,25 @@ class Event(BaseModel):
 
         return rows(cls, ("event.newer_than", unit_id is not None), lambda: build(unit_id is not None),
                     cursor=cursor, unit=unit_id, limit=limit)
+
+    @classmethod
+    @contextmanager
+    def settled(cls):
+        """Within it every event id handed out has been committed or rolled back: on PostgreSQL it waits for the
+        appends in flight (holding alone the lock they share) and keeps new ones out until it ends. The reads
+        that move a live cursor take it, so that no cursor passes an id a slower transaction commits later."""
+        if is_sqlite():
+            yield
+            return
+        with database.atomic():
+            database.execute_sql("SELECT pg_advisory_xact_lock(7210)")
+            yield
+
+    @classmethod
+    def settled_id(cls) -> int:
+        """The newest event's id, once every event before it has committed: where a live stream starts."""
+        with cls.settled():
+            return cls.last_id()
 
     @classmethod
     def last_id(cls, *where) -> int:
