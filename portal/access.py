@@ -1,13 +1,14 @@
-"""Who may open which page, where each role lands, and which campaign every page shows."""
+"""Who may open what, where each role lands, and which commune and campaign every page shows."""
 from functools import wraps
 
-from flask import abort, url_for
+from flask import abort, g, has_request_context, request, url_for
 from flask_login import current_user, login_required
 
 from .guards import ended, refuse
-from .models import WATCHERS, Campaign, Publication
+from .models import READERS, WATCHERS, Campaign, Publication, Unit
 
-__all__ = ["WATCHERS", "current_campaign", "landing_url", "own_task", "roles_required"]
+__all__ = ["READERS", "WATCHERS", "commune_unit", "current_campaign", "current_commune", "landing_url", "own_task",
+           "roles_required"]
 
 
 def roles_required(*roles):
@@ -25,21 +26,60 @@ def roles_required(*roles):
 
 
 LANDINGS = {"unit": "checklist.page", "office": "board.page", "council": "review.index",
-            "leader": "public.decision", "supervisor": "review.index"}
+            "leader": "public.decision", "supervisor": "review.index", "province": "campaigns.province"}
 
 
 def landing_url(user) -> str:
     """Each role's work: the unit its tasks, the council the proposals to vote on, the leader the decision
-    to approve (or the proposals while there is none), MTTQ what it may comment on, the office the board."""
-    if user.role == "leader" and not Publication.select().where(Publication.campaign == Campaign.current()).exists():
-        return url_for("review.index")  # nothing to approve yet: the decision page would only send it back
+    to approve (or the proposals while there is none), MTTQ what it may comment on, the office the board,
+    the province its communes and campaigns."""
+    if user.role == "leader":
+        campaign = Campaign.current(_commune_of(user))
+        if not Publication.select().where(Publication.campaign == campaign).exists():
+            return url_for("review.index")  # nothing to approve yet: the decision page would only send it back
     return url_for(LANDINGS[user.role])
 
 
+def current_commune() -> Unit:
+    """The commune the current page is about: the user's own, or for a province user the commune of its
+    province named by `?xa=<code>` (404 for any other)."""
+    if "commune" not in g:
+        g.commune = _commune_of(current_user)
+    return g.commune
+
+
+def _commune_of(user) -> Unit:
+    if user.role == "province":
+        code = request.args.get("xa", "")
+        commune = Unit.get_or_none(Unit.code == code, Unit.kind == "commune") if code else None
+        if commune is None or not user.unit.contains(commune):
+            abort(404)
+        return commune
+    if user.unit is None:
+        # A single-commune install whose first account was made before its commune (README: production).
+        root = Unit.root()
+        if root is None or root.kind != "commune":
+            abort(404)
+        return root
+    commune = user.unit.commune()
+    if commune is None:
+        abort(404)
+    return commune
+
+
+def commune_unit(unit_id: int) -> Unit:
+    """The unit `unit_id` when it belongs to the current commune; 404 for another commune's, as for none."""
+    unit = Unit.get_or_none(Unit.id == unit_id)
+    if unit is None or not current_commune().contains(unit):
+        abort(404)
+    return unit
+
+
 def current_campaign() -> Campaign:
-    """The active campaign; while none is, the one that ended last, which every page then shows read-only."""
-    campaign = Campaign.current() or (Campaign.select().where(Campaign.status.in_(("closed", "archived")))
-                                      .order_by(Campaign.ends_on.desc(), Campaign.id.desc()).first())
+    """The current commune's active campaign; while none is, the one that ended last, which every page then shows
+    read-only."""
+    commune = current_commune()
+    campaign = Campaign.current(commune) or Campaign.last_ended(commune)
     if campaign is None:
         abort(404)
     return campaign
@@ -58,3 +98,12 @@ def own_task(unit_id: int, task_id: int):
         abort(403)
     refuse(ended(campaign))
     return current_user.unit, task, campaign
+
+
+def init_app(app):
+    @app.url_defaults
+    def _stay_in_commune(endpoint, values):
+        """A province user reads a commune by `?xa=`: every link of that page stays in that commune."""
+        xa = request.args.get("xa") if has_request_context() else None
+        if xa and "xa" not in values and current_user.is_authenticated and current_user.role == "province":
+            values["xa"] = xa

@@ -272,7 +272,7 @@ def set_status(campaign_id):
         return _back(campaign)
     if to not in NEXT[campaign.status]:
         abort(400)
-    other = Campaign.current()
+    other = Campaign.current(campaign.unit)
     if to == "active" and other and other.id != campaign.id:
         flash(f"Đợt “{other.title}” đang diễn ra; hãy kết thúc đợt đó trước khi phát động đợt mới.", "error")
         return _back(campaign)

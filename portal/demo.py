@@ -44,7 +44,7 @@ def load_demo(hash_method: str, progress: bool = True, starts_on: dt.date | None
             unit = Unit.add(parent=commune, **row)
             unit_users[row["code"]] = account(row["code"], "unit", row["contact"], unit)
         for row in data["staff"]:
-            account(**row)
+            account(**row, unit=commune)
         if progress:
             filers = [r["unit"] for r in data["reports"]]
             _tick_some(campaign, unit_users, ahead=filers)

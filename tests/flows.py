@@ -47,7 +47,7 @@ def post(actor, path, **data):
 
 
 def nomination(name="Lò Văn Sáng") -> Nomination:
-    return Nomination.get(Nomination.name == name, Nomination.campaign == Campaign.current())
+    return Nomination.get(Nomination.name == name, Nomination.campaign == Campaign.current(Unit.root()))
 
 
 def after_filing():
@@ -341,7 +341,7 @@ def routes(app):
 def objects(app, tmp_path):
     """One of each thing a URL can name, all belonging to Bản Nà Bỏ's side of the current campaign."""
     app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     unit = Unit.get(Unit.code == "ban-na-bo")
     area = Area.select().where(Area.campaign == campaign).order_by(Area.id).first()
     task = next(t for a in campaign.areas_with_tasks() for t in a.tasks if t.applies_to(unit))
