@@ -10,7 +10,7 @@ from peewee_migrate import Router
 from . import passwords
 from .db import database, is_sqlite
 from .demo import DEMO_PASSWORD, load_demo
-from .models import ROLES, Event, Lockout, Unit, User
+from .models import ROLES, WATCHERS, Event, Lockout, Unit, User
 from .text import nfc
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -83,22 +83,39 @@ def _read_password(from_stdin: bool, user: User) -> str:
     return password
 
 
+def _unit_for(role: str, unit_code: str | None):
+    """The unit an account of `role` belongs to: a province account to a province, a commune role's to a commune,
+    a unit's to a unit under a commune. Without --unit, a commune role gets the commune of a single-commune
+    install (or none yet, on an empty database: its pages then follow the commune the office creates)."""
+    if unit_code is None:
+        root = Unit.root()
+        if role in WATCHERS and (root is None or root.kind == "commune"):
+            return root
+        raise click.ClickException(f"Vai trò {role} cần --unit MÃ_ĐƠN_VỊ.")
+    unit = Unit.get_or_none(Unit.code == unit_code)
+    if unit is None:
+        raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
+    if role == "province" and unit.kind != "province":
+        raise click.ClickException(f"Tài khoản tỉnh phải thuộc một tỉnh; “{unit.name}” là {unit.kind_label.lower()}.")
+    if role in WATCHERS and unit.kind != "commune":
+        raise click.ClickException(f"Vai trò {role} phải thuộc một xã; “{unit.name}” là {unit.kind_label.lower()}.")
+    if role == "unit" and (unit.kind in ("province", "commune") or unit.commune() is None):
+        raise click.ClickException(f"Tài khoản đơn vị phải thuộc một đơn vị trong xã; “{unit.name}” là "
+                                   f"{unit.kind_label.lower()}.")
+    return unit
+
+
 @user_cli.command("create")
 @click.argument("username")
 @click.option("--role", type=click.Choice(list(ROLES)), required=True)
-@click.option("--unit", "unit_code", help="Mã đơn vị (bắt buộc với vai trò unit).")
+@click.option("--unit", "unit_code", help="Mã đơn vị: tỉnh (province), xã (office, council, leader, supervisor) "
+                                          "hoặc đơn vị trong xã (unit).")
 @click.option("--name", "full_name", default="", help="Họ và tên.")
 @click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ dòng đầu của đầu vào chuẩn.")
 def user_create(username, role, unit_code, full_name, password_stdin):
     """Tạo tài khoản."""
     username = nfc(username).strip()
-    unit = None
-    if role == "unit":
-        if not unit_code:
-            raise click.ClickException("Vai trò unit cần --unit MÃ_ĐƠN_VỊ.")
-        unit = Unit.get_or_none(Unit.code == unit_code)
-        if unit is None:
-            raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
+    unit = _unit_for(role, unit_code)
     if User.select().where(User.username == username).exists():
         raise click.ClickException(f"Tên đăng nhập “{username}” đã có.")
     user = User(username=username, role=role, unit=unit, full_name=nfc(full_name))

@@ -102,9 +102,10 @@ def _kind(text: str) -> str | None:
 
 
 def check_rows(rows: list[tuple[int, dict]], root: Unit) -> list[tuple[int, dict]]:
-    """Resolves kinds and parents; returns the rows parents first, or raises with every bad row."""
+    """Resolves kinds and parents among the units under `root` (the commune); returns the rows parents first, or
+    raises with every bad row."""
     existing = {}
-    for unit in Unit.select().where(Unit.active == True):  # noqa: E712
+    for unit in Unit.select().where(Unit.active == True, Unit.path.startswith(root.path)):  # noqa: E712
         existing[fold(unit.name)] = existing[unit.code] = unit
     in_file, problems = {}, []
     for line, row in rows:

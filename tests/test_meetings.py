@@ -23,7 +23,7 @@ def files(app, tmp_path):
 def council(count):
     """`count` more council members besides the demo's hoidong."""
     for i in range(count):
-        member = User(username=f"hd{i}", role="council", full_name=f"Thành viên {i}")
+        member = User(username=f"hd{i}", role="council", full_name=f"Thành viên {i}", unit=Unit.root())
         member.set_password("demo2026", FAST_HASH)
         member.save()
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the
 
 def add_council_members(count):
     for i in range(count):
-        member = User(username=f"hd{i}", role="council", full_name=f"Thành viên {i}")
+        member = User(username=f"hd{i}", role="council", full_name=f"Thành viên {i}", unit=Unit.root())
         member.set_password("demo2026", FAST_HASH)
         member.save()
 
