@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from .guards import ended, refuse
 from .models import READERS, WATCHERS, Campaign, Publication, Unit
 
-__all__ = ["READERS", "WATCHERS", "commune_unit", "current_campaign", "current_commune", "landing_url", "own_task",
+__all__ = ["READERS", "WATCHERS", "commune_campaign", "commune_unit", "current_campaign", "current_commune", "landing_url", "own_task",
            "roles_required"]
 
 
@@ -73,6 +73,14 @@ def commune_unit(unit_id: int) -> Unit:
     if unit is None or not current_commune().contains(unit):
         abort(404)
     return unit
+
+
+def commune_campaign(campaign_id: int) -> Campaign:
+    """The campaign `campaign_id` when it is the current commune's; 404 for another commune's, as for none."""
+    campaign = Campaign.get_or_none(Campaign.id == campaign_id, Campaign.unit == current_commune())
+    if campaign is None:
+        abort(404)
+    return campaign
 
 
 def current_campaign() -> Campaign:

@@ -189,6 +189,7 @@ def duplicates(campaign: Campaign) -> dict:
         return {}
     others = list(Nomination.select(Nomination, Campaign).join(Campaign).where(
         Nomination.nominee_key.in_({n.nominee_key for n in mine}), Nomination.state.not_in(Nomination.CLOSED),
+        Campaign.unit == campaign.unit_id,
         (Nomination.campaign == campaign) | (Campaign.starts_on < campaign.starts_on)))
     found = {}
     for n in mine:
@@ -222,8 +223,8 @@ def decision_nominations(campaign, publication) -> list:
     return list(query.where(Nomination.state == "approved"))
 
 
-def published():
-    """The campaign whose list is posted most recently, and its publication."""
-    publication = (Publication.select(Publication, Campaign).join(Campaign)
+def published(commune):
+    """The commune's campaign whose list is posted most recently, and its publication."""
+    publication = (Publication.select(Publication, Campaign).join(Campaign).where(Campaign.unit == commune)
                    .order_by(Publication.opened_at.desc()).first())
     return (publication.campaign, publication) if publication else (None, None)

@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import scoring
-from .access import roles_required
+from .access import commune_campaign, current_commune, roles_required
 from .confirm import unconfirmed
 from .db import database
 from .forms import Form, posted_version
@@ -87,7 +87,7 @@ class TaskForm(Form):
     target = StringField("Chỉ tiêu", _TEXT, filters=[clean])
     kinds = SelectMultipleField(
         "Áp dụng cho (để trống: mọi đơn vị)",
-        choices=[SelectChoice(k, label) for k, label in UNIT_KINDS.items() if k != "commune"],
+        choices=[SelectChoice(k, label) for k, label in UNIT_KINDS.items() if k not in ("province", "commune")],
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     evidence_required = BooleanField("Cần minh chứng")
     position = IntegerField("Thứ tự", [InputRequired("Nhập thứ tự."), NumberRange(min=0, max=9999)], default=0)
@@ -103,11 +103,13 @@ def task_dict(t: Task) -> dict:
             "position": t.position, "archived": t.archived}
 
 
-def create_campaign(data: dict, user=None, subject_from: Campaign | None = None) -> Campaign:
-    """A draft campaign of the commune from a proposal: heading fields (dates as dates) and areas with tasks."""
-    root = Unit.root()
+def create_campaign(data: dict, unit: Unit, user=None, subject_from: Campaign | None = None, origin=None,
+                    status: str = "draft") -> Campaign:
+    """A campaign of `unit` (a commune, or the province) from a proposal: heading fields (dates as dates) and areas
+    with tasks, their points if any; a draft unless `status` says otherwise."""
     with database.atomic():
-        campaign = Campaign.create(unit=root, status="draft", title=data["title"], theme=data["theme"] or "",
+        campaign = Campaign.create(unit=unit, status=status, origin=origin, title=data["title"],
+                                   theme=data["theme"] or "",
                                    **{k: data[k] for k in ("starts_on", "ends_on", "report_due_on")})
         for i, area_data in enumerate(data["areas"], 1):
             area = Area.create(campaign=campaign, position=i, title=area_data["title"])
@@ -121,13 +123,38 @@ def create_campaign(data: dict, user=None, subject_from: Campaign | None = None)
                  "tasks": sum(len(a["tasks"]) for a in data["areas"])}
         if subject_from:
             after["cloned_from"] = subject_from.id
+        if origin:
+            after["origin"] = origin.id
         Event.record("campaign.clone" if subject_from else "campaign.create", user, campaign=campaign,
                      subject=campaign, after=after)
     return campaign
 
 
+def proposal_of(campaign: Campaign) -> dict:
+    """A campaign as a proposal create_campaign takes: its heading, areas and tasks with their points, criteria."""
+    areas = campaign.areas_with_tasks()
+    plan = scoring.plan_of(campaign, areas)
+    return {**{k: getattr(campaign, k) for k in ("title", "theme", "starts_on", "ends_on", "report_due_on")},
+            "areas": [{"title": a.title, "max_points": plan.area_max.get(a.id),
+                       "tasks": [{"title": t.title, "target": t.target, "kinds": t.kinds,
+                                  "evidence_required": t.evidence_required, "points": plan.task_points.get(t.id)}
+                                 for t in a.task_list]}
+                      for a in areas],
+            "criteria": [{"title": c.title, "points": c.points} for c in plan.criteria]}
+
+
+def launch(source: Campaign, user=None) -> list[Campaign]:
+    """The province's campaign, copied into one campaign of each of its communes (its `origin`), which the commune's
+    office then owns: running at once, or a draft where the commune is still running a campaign of its own (one
+    runs at a time)."""
+    with database.atomic():
+        return [create_campaign(proposal_of(source), commune, user, origin=source,
+                                status="draft" if Campaign.current(commune) else "active")
+                for commune in Unit.communes(source.unit)]
+
+
 def _campaign(campaign_id: int, editable=True) -> Campaign:
-    campaign = get_object_or_404(Campaign, Campaign.id == campaign_id)
+    campaign = commune_campaign(campaign_id)
     if editable:
         refuse(frozen(campaign))  # the record of a finished campaign stays as it was
     return campaign
@@ -140,7 +167,8 @@ def _back(campaign: Campaign, anchor: str | None = None):
 @bp.get("/campaigns")
 @roles_required("office")
 def index():
-    campaigns = Campaign.select().order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    campaigns = Campaign.select().where(Campaign.unit == current_commune()) \
+        .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
     return render_template("campaigns/index.html", campaigns=campaigns, STATUSES=STATUSES)
 
 
@@ -150,7 +178,7 @@ def new():
     """A blank campaign, or the reviewed proposal from a plan: both post here."""
     form = CampaignForm()
     if form.validate_on_submit():
-        campaign = create_campaign(form.proposal(), current_user)
+        campaign = create_campaign(form.proposal(), current_commune(), current_user)
         flash(f"Đã tạo đợt thi đua “{campaign.title}” (bản nháp). Kiểm tra các việc rồi bấm “Phát động”.", "info")
         return _back(campaign)
     status = 400 if request.method == "POST" else 200
@@ -306,7 +334,7 @@ def clone(campaign_id):
             "areas": [{"title": a.title, "tasks": [{"title": t.title, "target": t.target, "kinds": t.kinds,
                                                      "evidence_required": t.evidence_required} for t in a.task_list]}
                       for a in source.areas_with_tasks()]}
-    campaign = create_campaign(data, current_user, subject_from=source)
+    campaign = create_campaign(data, source.unit, current_user, subject_from=source)
     flash("Đã sao chép thành đợt mới (bản nháp). Hãy sửa tên và thời gian.", "info")
     return _back(campaign)
 
@@ -445,6 +473,56 @@ def remove_task(task_id):
     return _back(task.area.campaign, f"area-{task.area_id}")
 
 
+class LaunchForm(CampaignForm):
+    """The province's campaign: its heading, and its areas and tasks as the plan's text lists them."""
+
+    plan = TextAreaField("Nội dung thi đua và các việc (dán từ kế hoạch: “1. …”, “- …”)",
+                         [InputRequired("Dán các nội dung thi đua và việc cần làm.")], filters=[clean],
+                         render_kw={"rows": 12})
+
+
+def province_context(form: LaunchForm | None = None) -> dict:
+    province = current_user.unit
+    campaigns = list(Campaign.select().where(Campaign.unit == province)
+                     .order_by(Campaign.starts_on.desc(), Campaign.id.desc()))
+    copies = {}
+    for copy in Campaign.select(Campaign.origin).where(Campaign.origin.in_([c.id for c in campaigns])):
+        copies[copy.origin_id] = copies.get(copy.origin_id, 0) + 1
+    return dict(province=province, communes=Unit.communes(province), campaigns=campaigns, copies=copies,
+                form=form or LaunchForm(formdata=None), STATUSES=STATUSES)
+
+
+@bp.get("/tinh/dot-thi-dua")
+@roles_required("province")
+def province():
+    """The province's communes, each read through its board, and the campaigns the province launched."""
+    return render_template("campaigns/province.html", **province_context())
+
+
+@bp.post("/tinh/dot-thi-dua")
+@roles_required("province")
+def province_launch():
+    """Launches a campaign at province level: every commune receives its own copy."""
+    form = LaunchForm()
+    areas = []
+    if form.validate_on_submit():
+        try:
+            areas = propose_campaign(form.plan.data)["areas"]
+        except PlanImportError as e:
+            form.plan.errors.append(str(e))
+    if not areas:
+        return render_template("campaigns/province.html", **province_context(form)), 400
+    with database.atomic():
+        source = create_campaign({**form.proposal(), "areas": areas}, current_user.unit, current_user,
+                                 status="active")
+        copies = launch(source, current_user)
+    waiting = sum(c.status == "draft" for c in copies)
+    flash(f"Đã phát động “{source.title}” tới {len(copies)} xã." + (
+        f" {waiting} xã đang có đợt thi đua khác nên nhận ở dạng bản nháp, tự phát động khi xong đợt đó."
+        if waiting else ""), "info")
+    return redirect(url_for("campaigns.province"), 303)
+
+
 @campaign_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="In đề xuất dạng JSON.")
@@ -466,10 +544,12 @@ def import_command(file, as_json, create):
         if missing:
             raise click.ClickException("Kế hoạch thiếu " + ", ".join(missing) + "; không tạo được đợt thi đua. "
                                        "Hãy bổ sung trong tệp, hoặc nhập qua trang “Đợt thi đua” để sửa trước khi tạo.")
-        if Unit.root() is None:
-            raise click.ClickException("Chưa có xã nào; hãy tạo dữ liệu trước.")
+        commune = Unit.root()
+        if commune is None or commune.kind != "commune":
+            raise click.ClickException("Chưa có xã nào; hãy tạo dữ liệu trước. (Cổng phục vụ cả tỉnh: tỉnh phát động "
+                                       "đợt thi đua trên trang “Đợt thi đua” của tài khoản tỉnh.)")
         dates = {k: dt.date.fromisoformat(proposal[k]) for k in ("starts_on", "ends_on", "report_due_on")}
-        campaign = create_campaign({**proposal, **dates})
+        campaign = create_campaign({**proposal, **dates}, commune)
         # --json keeps stdout pure JSON; the confirmation goes to stderr.
         click.echo(f"Đã tạo đợt thi đua số {campaign.id} (bản nháp): {campaign.title}", err=as_json)
 

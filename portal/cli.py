@@ -9,7 +9,7 @@ from peewee_migrate import Router
 
 from . import passwords
 from .db import database, is_sqlite
-from .demo import DEMO_PASSWORD, load_demo
+from .demo import DEMO_PASSWORD, load_demo, load_province
 from .models import ROLES, WATCHERS, Event, Lockout, Unit, User
 from .text import nfc
 
@@ -50,16 +50,19 @@ def db_upgrade():
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi chưa có đơn vị nào.")
+@click.option("--province", "communes", type=click.IntRange(1, 500), is_flag=False, flag_value=3, default=None,
+              help="Nạp một tỉnh gồm N xã theo mẫu Bình Lư (mặc định 3).")
 @with_appcontext
-def demo(if_empty):
-    """Nạp đợt thi đua mẫu của xã Bình Lư và các tài khoản mẫu."""
+def demo(if_empty, communes):
+    """Nạp đợt thi đua mẫu của xã Bình Lư và các tài khoản mẫu (--province N: một tỉnh N xã)."""
     if Unit.select().exists():
         if if_empty:
             click.echo("Đã có dữ liệu, không nạp dữ liệu mẫu.")
             _print_accounts(User.select())
             return
         raise click.ClickException("Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống.")
-    users = load_demo(current_app.config["PASSWORD_HASH_METHOD"])
+    hash_method = current_app.config["PASSWORD_HASH_METHOD"]
+    users = load_province(hash_method, communes) if communes else load_demo(hash_method)
     click.echo(f"Đã nạp dữ liệu mẫu: {len(users)} tài khoản, mật khẩu chung “{DEMO_PASSWORD}”.")
     _print_accounts(users)
 

@@ -6,11 +6,11 @@ from wtforms import BooleanField, DateField, IntegerField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from . import scoring
-from .access import WATCHERS, current_campaign, roles_required
+from .access import WATCHERS, commune_campaign, current_campaign, roles_required
 from .db import database
 from .forms import MAX_INT, Form
 from .guards import frozen, refuse
-from .models import AreaPoints, Adjustment, Campaign, Claim, Criterion, Event, Scheme, Stale, TaskPoints, Unit
+from .models import AreaPoints, Adjustment, Claim, Criterion, Event, Scheme, Stale, TaskPoints, Unit
 from .text import clean, clean_name
 
 bp = Blueprint("points", __name__)
@@ -54,13 +54,6 @@ def scheme_form(campaign, areas, plan, formdata=None):
     return form
 
 
-def _campaign(campaign_id) -> Campaign:
-    campaign = Campaign.get_or_none(Campaign.id == campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 def _scheme_page(campaign, form=None, status=200, message=None):
     areas = campaign.areas_with_tasks()
     plan = scoring.plan_of(campaign, areas)
@@ -71,13 +64,13 @@ def _scheme_page(campaign, form=None, status=200, message=None):
 @bp.get("/campaigns/<int:campaign_id>/diem")
 @roles_required("office")
 def scheme(campaign_id):
-    return _scheme_page(_campaign(campaign_id))
+    return _scheme_page(commune_campaign(campaign_id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/diem")
 @roles_required("office")
 def save_scheme(campaign_id):
-    campaign = _campaign(campaign_id)
+    campaign = commune_campaign(campaign_id)
     refuse(frozen(campaign))
     areas = campaign.areas_with_tasks()
     plan = scoring.plan_of(campaign, areas)
@@ -237,7 +230,7 @@ def stale(_):
     campaign = current_campaign()
     message = "Điểm vừa được sửa ở nơi khác nên chưa lưu thao tác của bạn; trang đã hiện bản mới nhất."
     if request.endpoint == "points.save_scheme":
-        campaign = _campaign(request.view_args["campaign_id"])
+        campaign = commune_campaign(request.view_args["campaign_id"])
         areas = campaign.areas_with_tasks()
         form = scheme_form(campaign, areas, scoring.plan_of(campaign, areas), formdata=request.form)
         form.version.data = Scheme.of(campaign).version

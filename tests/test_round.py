@@ -127,13 +127,13 @@ def test_the_leader_approves_only_after_the_comment_window_and_the_public_commen
     assert Publication.get().approved_at is None
 
     actor.client.post("/logout", data={"csrf_token": csrf_token(actor.client)})
-    form = form_data(soup(actor.client.get("/cong-khai")).select_one("#opinion"))
-    assert actor.client.post("/cong-khai/y-kien", data={**form, "text": "Xứng đáng"}).status_code == 303
+    form = form_data(soup(actor.client.get("/cong-khai/xa-binh-lu")).select_one("#opinion"))
+    assert actor.client.post("/cong-khai/xa-binh-lu/y-kien", data={**form, "text": "Xứng đáng"}).status_code == 303
     assert Opinion.select().count() == 1
 
     at(app, "2026-02-24T17:00:00+00:00")  # 00:00 on 25/02
-    assert soup(actor.client.get("/cong-khai")).select_one("#opinion") is None
-    actor.client.post("/cong-khai/y-kien", data={**form, "text": "Muộn"})
+    assert soup(actor.client.get("/cong-khai/xa-binh-lu")).select_one("#opinion") is None
+    actor.client.post("/cong-khai/xa-binh-lu/y-kien", data={**form, "text": "Muộn"})
     assert Opinion.select().count() == 1
     actor.login("chutich")
     form = form_data(soup(actor.client.get("/decision")).select_one("#decision"))
