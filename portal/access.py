@@ -1,7 +1,7 @@
 """Who may open what, where each role lands, and which commune and campaign every page shows."""
 from functools import wraps
 
-from flask import abort, g, has_request_context, request, url_for
+from flask import abort, has_request_context, request, url_for
 from flask_login import current_user, login_required
 
 from .guards import ended, refuse
@@ -43,9 +43,11 @@ def landing_url(user) -> str:
 def current_commune() -> Unit:
     """The commune the current page is about: the user's own, or for a province user the commune of its
     province named by `?xa=<code>` (404 for any other)."""
-    if "commune" not in g:
-        g.commune = _commune_of(current_user)
-    return g.commune
+    # Kept in the request's environ, not in g: g lives as long as the app context, which a test (or a CLI command
+    # making requests) may hold across requests of different users.
+    if "portal.commune" not in request.environ:
+        request.environ["portal.commune"] = _commune_of(current_user)
+    return request.environ["portal.commune"]
 
 
 def _commune_of(user) -> Unit:
