@@ -39,12 +39,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     security.init_app(app)
 
-    from . import (access, accounts, assets, auth, board, campaigns, checklist, audit, cli, confirm, evidence, exports, lookup,
-                   meetings, nominations, outbox, pages, points, public, registration, reminders, reports, review, sms,
-                   units)
+    from . import (access, accounts, assets, auth, board, campaigns, checklist, audit, cli, confirm, evidence,
+                   exports, lookup, meetings, nominations, outbox, pages, points, public, registration, reminders,
+                   reports, review, sms, units)
 
-    for part in (access, assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, units, accounts,
-                 reports, nominations, review, public, exports, sms, meetings, lookup, registration, points, confirm,
-                 outbox):
+    for part in (access, assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, units,
+                 accounts, reports, nominations, review, public, exports, sms, meetings, lookup, registration, points,
+                 confirm, outbox):
         part.init_app(app)
     return app

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 from .guards import ended, refuse
 from .models import READERS, WATCHERS, Campaign, Publication, Unit
 
-__all__ = ["READERS", "WATCHERS", "commune_campaign", "commune_unit", "current_campaign", "current_commune", "landing_url", "own_task",
-           "roles_required"]
+__all__ = ["READERS", "WATCHERS", "commune_campaign", "commune_unit", "current_campaign", "current_commune",
+           "landing_url", "own_task", "roles_required"]
 
 
 def roles_required(*roles):
@@ -115,5 +115,6 @@ def init_app(app):
     def _stay_in_commune(endpoint, values):
         """A province user reads a commune by `?xa=`: every link of that page stays in that commune."""
         xa = request.args.get("xa") if has_request_context() else None
-        if xa and "xa" not in values and current_user.is_authenticated and current_user.role == "province":
+        if (xa and endpoint != "static" and "xa" not in values and current_user.is_authenticated
+                and current_user.role == "province"):
             values["xa"] = xa

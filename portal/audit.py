@@ -207,13 +207,15 @@ def _utc(day: dt.date) -> dt.datetime:
 
 
 def query(form: AuditFilter):
-    """The commune's events (of its campaigns, or its units and itself) that the filter asks for, newest first."""
+    """The commune's events that the filter asks for, newest first: in a single-commune install the whole log
+    (failed logins too), else those of its campaigns, or of its units and itself."""
     commune = current_commune()
     q = (Event.select(Event, User, Unit)
          .join(User, JOIN.LEFT_OUTER, on=(Event.user == User.id)).switch(Event)
-         .join(Unit, JOIN.LEFT_OUTER, on=(Event.unit == Unit.id))
-         .where(Event.campaign.in_(Campaign.select(Campaign.id).where(Campaign.unit == commune))
-                | Event.unit.in_(Unit.select(Unit.id).where(Unit.path.startswith(commune.path)))))
+         .join(Unit, JOIN.LEFT_OUTER, on=(Event.unit == Unit.id)))
+    if commune.parent_id or Unit.select().where(Unit.parent.is_null(), Unit.id != commune.id).exists():
+        q = q.where(Event.campaign.in_(Campaign.select(Campaign.id).where(Campaign.unit == commune))
+                    | Event.unit.in_(Unit.select(Unit.id).where(Unit.path.startswith(commune.path))))
     if form.unit.data:
         q = q.where(Event.unit == int(form.unit.data))
     if form.user.data:

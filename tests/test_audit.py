@@ -104,9 +104,9 @@ def at(local_iso: str) -> dt.datetime:
 
 
 def test_dates_are_commune_days_in_either_spelling(actor):
-    late = Event.create(kind="check.set", at=at("2026-02-09T23:59:00"), unit=Unit.root())
-    early = Event.create(kind="check.set", at=at("2026-02-10T00:00:00"), unit=Unit.root())
-    next_day = Event.create(kind="check.set", at=at("2026-02-11T00:00:00"), unit=Unit.root())
+    late = Event.create(kind="check.set", at=at("2026-02-09T23:59:00"))
+    early = Event.create(kind="check.set", at=at("2026-02-10T00:00:00"))
+    next_day = Event.create(kind="check.set", at=at("2026-02-11T00:00:00"))
     actor.login("vanhoa")
     assert shown(soup(actor.client.get("/audit?start=10/02/2026&end=10/02/2026"))) == [early.id]
     assert shown(soup(actor.client.get("/audit?start=2026-02-10&end=2026-02-10"))) == [early.id]

@@ -210,3 +210,11 @@ def test_migration_015_gives_a_single_communes_staff_their_commune(app):
     assert {u.username: u.unit_id for u in User.select().where(User.role != "unit")} == {
         "vanhoa": commune.id, "hoidong": commune.id, "chutich": commune.id, "mttq": commune.id}
     assert [(r.unit_id, r.threshold) for r in AwardRule.select()] == [(commune.id, 0.75)]
+
+
+def test_the_province_page_escapes_what_communes_typed(actor, commune_b):
+    Unit.update(name='<script>alert("x")</script> Tân Phong').where(Unit.id == commune_b.id).execute()
+    actor.login("tinh")
+    page = soup(actor.client.get("/tinh/dot-thi-dua"))
+    assert not [s for s in page.select("script") if "alert" in s.text]
+    assert '<script>alert("x")</script> Tân Phong' in page.select_one("#communes").text

@@ -28,7 +28,8 @@ class Campaign(Versioned):
     @classmethod
     def current(cls, commune):
         """The commune's active campaign, or None."""
-        found = rows(cls, "campaign.current", lambda: cls.select().where(cls.status == "active", cls.unit == Slot("unit"))
+        found = rows(cls, "campaign.current", lambda: cls.select()
+                     .where(cls.status == "active", cls.unit == Slot("unit"))
                      .order_by(cls.starts_on.desc(), cls.id.desc()).limit(1), unit=commune.id)
         return found[0] if found else None
 
