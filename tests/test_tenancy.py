@@ -10,7 +10,7 @@ from portal.db import database, is_sqlite
 from portal.models import Area, AwardRule, Campaign, Event, Task, Unit, User
 
 from conftest import csrf_token, empty_tables, form_data, soup, switch, user
-from flows import tick
+from flows import messages, tick
 
 PLAN = """II. NỘI DUNG THI ĐUA
 Nội dung 1: Thi đua phát triển kinh tế
@@ -218,3 +218,16 @@ def test_the_province_page_escapes_what_communes_typed(actor, commune_b):
     page = soup(actor.client.get("/tinh/dot-thi-dua"))
     assert not [s for s in page.select("script") if "alert" in s.text]
     assert '<script>alert("x")</script> Tân Phong' in page.select_one("#communes").text
+
+
+def test_a_board_stream_carries_only_its_own_communes_ticks(short_streams, actor, commune_b):
+    mine = tick("ban-na-bo", 2)
+    b_village = next(u for u in Unit.under(commune_b) if u.kind == "village")
+    theirs = tick(b_village.code, 2)
+    actor.login("vanhoa")
+    got = [int(m["id"]) for m in messages(actor.client.get("/board/events?since=0").get_data(as_text=True))]
+    assert got == mine
+    switch(actor, "tinh")
+    read = [int(m["id"]) for m in messages(actor.client.get("/board/events?since=0&xa=tan-phong")
+                                           .get_data(as_text=True))]
+    assert read == theirs
