@@ -14,9 +14,9 @@ from .access import commune_unit, current_commune, roles_required
 from .confirm import unconfirmed
 from .db import database
 from .forms import Form, posted_version
-from .models import UNIT_KINDS, Event, Stale, Unit, User, fold
+from .models import Event, Stale, Unit, User, fold
 from .text import clean, clean_name, vn_sort_key
-from .unit_import import UnitImportError, import_units, unit_code, unit_dict
+from .unit_import import KINDS, UnitImportError, import_units, unit_code, unit_dict
 
 bp = Blueprint("units", __name__)
 unit_cli = AppGroup("unit", help="Đơn vị.")
@@ -24,7 +24,7 @@ unit_cli = AppGroup("unit", help="Đơn vị.")
 
 class UnitForm(Form):
     name = StringField("Tên đơn vị", [InputRequired("Nhập tên đơn vị."), Length(max=200)], filters=[clean_name])
-    kind = SelectField("Loại", choices=[SelectChoice(k, label) for k, label in UNIT_KINDS.items() if k != "province"])
+    kind = SelectField("Loại", choices=[SelectChoice(k, label) for k, label in KINDS.items()])
     parent = SelectField("Đơn vị cấp trên", coerce=int)
     contact = StringField("Người liên hệ", [Length(max=200)], filters=[clean_name])
     phone = StringField("Số điện thoại", [Optional(), Regexp(r"^[0-9 +().-]{6,20}$", message=(
@@ -76,7 +76,7 @@ def page_context(import_form=None, problems=None):
         accounts.setdefault(account.unit_id, []).append(account)
     staff = User.select().where(User.unit == commune, User.role != "unit").order_by(User.role, User.username)
     lacking = sum(1 for u in units if u.active and u.id != commune.id and u.id not in accounts)
-    return dict(rows=tree(units), accounts=accounts, staff=staff, lacking=lacking,
+    return dict(rows=tree(units), accounts=accounts, staff=staff, lacking=lacking, kinds=KINDS,
                 import_form=import_form or ImportForm(), problems=problems or [])
 
 

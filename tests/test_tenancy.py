@@ -10,7 +10,7 @@ from portal.db import database, is_sqlite
 from portal.models import Area, AwardRule, Campaign, Event, Task, Unit, User
 
 from conftest import csrf_token, empty_tables, form_data, soup, switch, user
-from flows import messages, tick
+from flows import HEADER, import_units, messages, problems, tick, xlsx
 
 PLAN = """II. NỘI DUNG THI ĐUA
 Nội dung 1: Thi đua phát triển kinh tế
@@ -65,6 +65,8 @@ def test_a_launched_campaign_reaches_every_commune_and_each_office_adds_its_own_
     assert Event.select().count() > events
     # Bình Lư's office adds a task of its own to its copy; Tân Phong's copy and the province's stay as they were.
     switch(actor, "vanhoa")
+    listed = soup(actor.client.get("/campaigns")).select_one(f"#campaign-{copies[binh_lu.id].id}")
+    assert "Tỉnh phát động" in listed.text
     area = copies[binh_lu.id].areas_with_tasks()[0]
     form = form_data(soup(actor.client.get(f"/campaigns/{copies[binh_lu.id].id}")).select_one(
         f"form[action='/areas/{area.id}/tasks']"))
@@ -231,3 +233,16 @@ def test_a_board_stream_carries_only_its_own_communes_ticks(short_streams, actor
     read = [int(m["id"]) for m in messages(actor.client.get("/board/events?since=0&xa=tan-phong")
                                            .get_data(as_text=True))]
     assert read == theirs
+
+
+def test_an_office_imports_units_into_its_own_commune_only(actor, commune_b):
+    """A parent named after another commune's unit is not found, and no unit of the file may be a province."""
+    actor.login("vanhoa")
+    response = import_units(actor, xlsx([HEADER, ["Bản Mới", "Bản", "Trường Tiểu học Tân Phong", "", ""],
+                                         ["Tỉnh Mới", "Tỉnh", "", "", ""]]), "don-vi.xlsx")
+    assert response.status_code == 400
+    assert [line for line, _ in problems(response)] == ["2", "3"]
+    assert not Unit.select().where(Unit.name.in_(["Bản Mới", "Tỉnh Mới"])).exists()
+    ok = import_units(actor, xlsx([HEADER, ["Bản Mới", "Bản", "", "", ""]]), "don-vi.xlsx")
+    assert ok.status_code == 303
+    assert Unit.get(Unit.name == "Bản Mới").parent.code == "xa-binh-lu"
