@@ -39,12 +39,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     security.init_app(app)
 
-    from . import (accounts, assets, auth, board, campaigns, checklist, audit, cli, confirm, evidence, exports, lookup,
-                   meetings, nominations, offline, pages, points, province, public, registration, reminders, reports,
-                   review, sms, structure, units)
+    from . import (access, accounts, assets, auth, board, campaigns, checklist, audit, cli, confirm, evidence,
+                   exports, lookup, meetings, nominations, offline, pages, points, province, public, registration,
+                   reminders, reports, review, sms, structure, units)
 
-    for part in (assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, structure, units,
-                 accounts, reports, nominations, review, public, exports, sms, meetings, lookup, registration, points,
-                 confirm, offline, province):
+    for part in (access, assets, auth, pages, checklist, board, evidence, reminders, audit, cli, campaigns, structure,
+                 units, accounts, reports, nominations, review, public, exports, sms, meetings, lookup, registration,
+                 points, confirm, offline, province):
         part.init_app(app)
     return app

@@ -8,7 +8,7 @@ from wtforms import PasswordField
 from wtforms.validators import EqualTo, InputRequired, ValidationError
 
 from . import htmx, passwords
-from .access import landing_url, roles_required
+from .access import current_commune, landing_url, roles_required
 from .confirm import unconfirmed
 from .db import database
 from .forms import Form
@@ -45,9 +45,10 @@ def _sheet(issued: list[tuple[User, str]]):
 @roles_required("office")
 def bulk():
     """One account for every active unit below the commune that has none, named by the unit's code."""
-    with_account = User.select(User.unit).where(User.unit.is_null(False))
-    units = [u for u in Unit.select().where(Unit.active == True, Unit.parent.is_null(False),  # noqa: E712
-                                             Unit.id.not_in(with_account))]
+    commune = current_commune()
+    with_account = User.select(User.unit).where(User.role == "unit")
+    units = [u for u in Unit.select().where(Unit.active == True, Unit.path.startswith(commune.path),  # noqa: E712
+                                             Unit.id != commune.id, Unit.id.not_in(with_account))]
     if not units:
         flash("Mọi đơn vị đang hoạt động đều đã có tài khoản.", "info")
         return redirect(url_for("units.page"), 303)
@@ -72,8 +73,11 @@ def bulk():
 def _account(user_id: int) -> User:
     """A unit's account: the only ones the office resets or locks. The council's, the leader's, the
     supervisor's and the office's own are managed from the command line (`flask user password`), so
-    that the office cannot take over the chairman's account and approve a decision as him."""
+    that the office cannot take over the chairman's account and approve a decision as him. Another commune's
+    account is not found."""
     account = get_object_or_404(User, User.id == user_id)
+    if account.unit is None or not current_commune().contains(account.unit):
+        abort(404)
     if account.role != "unit":
         abort(403)
     return account

@@ -12,7 +12,7 @@ from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from . import clock, spreadsheet
-from .access import roles_required
+from .access import current_commune, roles_required
 from .db import database
 from .forms import MAX_INT, Form
 from .models import (
@@ -183,9 +183,10 @@ class AuditFilter(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        units = sorted(Unit.select(), key=lambda u: vn_sort_key(u.name))
+        commune = current_commune()
+        units = sorted(Unit.select().where(Unit.path.startswith(commune.path)), key=lambda u: vn_sort_key(u.name))
         self.unit.choices = [("", "Tất cả")] + [(str(u.id), u.name) for u in units]
-        users = User.select().order_by(User.username)
+        users = User.select().join(Unit).where(Unit.path.startswith(commune.path)).order_by(User.username)
         self.user.choices = [("", "Tất cả")] + [(str(u.id), f"{u.username} – {u.full_name or u.role_label}") for u in users]
         kinds = [kind for kind, in database.execute_sql(KINDS_IN_LOG)]
         self.kind.choices = [("", "Tất cả")] + sorted(((k, kind_label(k)) for k in kinds), key=lambda c: vn_sort_key(c[1]))
@@ -206,9 +207,15 @@ def _utc(day: dt.date) -> dt.datetime:
 
 
 def query(form: AuditFilter):
+    """The commune's events that the filter asks for, newest first: in a single-commune install the whole log
+    (failed logins too), else those of its campaigns, or of its units and itself."""
+    commune = current_commune()
     q = (Event.select(Event, User, Unit)
          .join(User, JOIN.LEFT_OUTER, on=(Event.user == User.id)).switch(Event)
          .join(Unit, JOIN.LEFT_OUTER, on=(Event.unit == Unit.id)))
+    if commune.parent_id or Unit.select().where(Unit.parent.is_null(), Unit.id != commune.id).exists():
+        q = q.where(Event.campaign.in_(Campaign.select(Campaign.id).where(Campaign.unit == commune))
+                    | Event.unit.in_(Unit.select(Unit.id).where(Unit.path.startswith(commune.path))))
     if form.unit.data:
         q = q.where(Event.unit == int(form.unit.data))
     if form.user.data:

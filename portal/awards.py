@@ -48,9 +48,9 @@ def default_rule(award: str) -> Rule:
     return Rule(award, share(threshold), config["VOTE_BASE"], False)
 
 
-def rules() -> dict[str, Rule]:
-    """Every award form's rule: as the office set it, or the configuration's default."""
-    saved = {r.award: r for r in AwardRule.select()}
+def rules(commune_id: int) -> dict[str, Rule]:
+    """Every award form's rule in the commune: as its office set it, or the configuration's default."""
+    saved = {r.award: r for r in AwardRule.select().where(AwardRule.unit == commune_id)}
     found = {}
     for award in AWARDS:
         row = saved.get(award)
@@ -58,8 +58,10 @@ def rules() -> dict[str, Rule]:
     return found
 
 
-def council_size() -> int:
-    return User.select().where(User.role == "council", User.active == True).count()  # noqa: E712
+def council_size(campaign) -> int:
+    """The active members of the council of the campaign's commune."""
+    return User.select().where(User.role == "council", User.unit == campaign.unit_id,
+                               User.active == True).count()  # noqa: E712
 
 
 def meeting_of(campaign) -> Meeting | None:
@@ -136,9 +138,10 @@ def tallies(nominations: list[Nomination]) -> dict:
     """Each nomination's Tally, keyed by id (nominations of one campaign)."""
     if not nominations:
         return {}
-    meeting = meeting_of(nominations[0].campaign_id)
+    campaign = nominations[0].campaign
+    meeting = meeting_of(campaign)
     votes = counted_votes(nominations, meeting)
-    members, by_award = council_size(), rules()
+    members, by_award = council_size(campaign), rules(campaign.unit_id)
     present = len(meeting.present_ids) if meeting else None
     quorum = quorum_needed(members)
     found = {}
@@ -173,7 +176,7 @@ def voters_shown(tally) -> bool:
 
 def logged_vote(nomination, before, after) -> dict:
     """What the log keeps of a vote: under a secret ballot, that a vote was cast, never which way."""
-    if rules()[nomination.award].secret if nomination.award in AWARDS else False:
+    if rules(nomination.campaign.unit_id)[nomination.award].secret if nomination.award in AWARDS else False:
         return {"before": None, "after": {"secret": True}}
     return {"before": before, "after": after}
 
@@ -186,6 +189,7 @@ def duplicates(campaign: Campaign) -> dict:
         return {}
     others = list(Nomination.select(Nomination, Campaign).join(Campaign).where(
         Nomination.nominee_key.in_({n.nominee_key for n in mine}), Nomination.state.not_in(Nomination.CLOSED),
+        Campaign.unit == campaign.unit_id,
         (Nomination.campaign == campaign) | (Campaign.starts_on < campaign.starts_on)))
     found = {}
     for n in mine:
@@ -219,8 +223,8 @@ def decision_nominations(campaign, publication) -> list:
     return list(query.where(Nomination.state == "approved"))
 
 
-def published():
-    """The campaign whose list is posted most recently, and its publication."""
-    publication = (Publication.select(Publication, Campaign).join(Campaign)
+def published(commune):
+    """The commune's campaign whose list is posted most recently, and its publication."""
+    publication = (Publication.select(Publication, Campaign).join(Campaign).where(Campaign.unit == commune)
                    .order_by(Publication.opened_at.desc()).first())
     return (publication.campaign, publication) if publication else (None, None)

@@ -5,11 +5,12 @@ from flask import Blueprint, abort, jsonify, make_response, render_template, req
 from flask_login import current_user
 
 from . import clock, live, scoring
-from .access import WATCHERS, current_campaign, roles_required
+from .access import READERS, current_campaign, roles_required
 from .filing import filings
 from .htmx import render, varies, wants_fragment
-from .models import UNIT_KINDS, Comment, Event, Nomination, Registration, Report, Unit
-from .progress import LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, kept_progress, pace_chart, scorecard, sort_rows
+from .models import UNIT_KINDS, Campaign, Comment, Event, Nomination, Registration, Report, Unit
+from .progress import (LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, kept_progress, pace_chart, progress, scorecard,
+                       sort_rows)
 
 bp = Blueprint("board", __name__)
 
@@ -77,7 +78,7 @@ def _sort_args(campaign) -> tuple[str, bool]:
 
 
 @bp.get("/board")
-@roles_required(*WATCHERS)
+@roles_required(*READERS)
 def page():
     campaign = current_campaign()
     kind = _kind_arg()
@@ -99,7 +100,7 @@ def page():
 
 
 @bp.get("/board/events")
-@roles_required(*WATCHERS)
+@roles_required(*READERS)
 def events():
     """Live board: each event re-renders the row of the unit it touched, and the totals.
 
@@ -137,7 +138,7 @@ def events():
 
 
 @bp.get("/board/units/<int:unit_id>")
-@roles_required(*WATCHERS)
+@roles_required(*READERS)
 def unit(unit_id):
     campaign = current_campaign()
     unit = Unit.get_or_none(Unit.id == unit_id)
@@ -148,8 +149,10 @@ def unit(unit_id):
 
 
 @bp.get("/api/progress")
-@roles_required(*WATCHERS)
+@roles_required(*READERS)
 def api_progress():
+    if current_user.role == "province" and "xa" not in request.args:
+        return jsonify(communes=communes_progress(current_user.unit))
     campaign = current_campaign()
     areas = campaign.areas_with_tasks()
     units = []
@@ -166,6 +169,19 @@ def api_progress():
         "starts_on": campaign.starts_on.isoformat(), "ends_on": campaign.ends_on.isoformat(),
         "report_due_on": campaign.report_due_on.isoformat(),
     }, units=units)
+
+
+def communes_progress(province) -> list[dict]:
+    """Each commune of the province with its current campaign's ticks done out of those due, as its board counts
+    them (a commune with no campaign running or ended counts 0 of 0)."""
+    found = []
+    for commune in Unit.communes(province):
+        campaign = Campaign.current(commune) or Campaign.last_ended(commune)
+        rows = progress(campaign.areas_with_tasks(), campaign.units()) if campaign else []
+        done, total = sum(r.overall.done for r in rows), sum(r.overall.total for r in rows)
+        found.append({"id": commune.id, "code": commune.code, "name": commune.name, "done": done, "total": total,
+                      "percent": round(100 * done / total) if total else 0})
+    return found
 
 
 def init_app(app):

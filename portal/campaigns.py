@@ -4,20 +4,21 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField
 from wtforms import TextAreaField
+from wtforms.validators import InputRequired
 
 from . import scoring
-from .access import roles_required
+from .access import current_commune, roles_required
 from .confirm import unconfirmed
 from .db import database
 from .forms import Form
 from .guards import comment_window_open, publication_of
-from .models import Campaign, Event, Stale
+from .models import Campaign, Event, Stale, Unit
 from .plan import (NEXT, STATUSES, CampaignForm, back, campaign_or_404, claim, create_campaign, edit_context, failed,
-                   stale)
+                   launch, proposal_of, stale)
 from .plan_import import PlanImportError, propose_campaign, read_plan
 from .text import clean
 
@@ -33,7 +34,8 @@ class PlanForm(Form):
 @bp.get("/campaigns")
 @roles_required("office")
 def index():
-    campaigns = Campaign.select().order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    campaigns = Campaign.select().where(Campaign.unit == current_commune()) \
+        .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
     return render_template("campaigns/index.html", campaigns=campaigns, STATUSES=STATUSES)
 
 
@@ -43,7 +45,7 @@ def new():
     """A blank campaign, or the reviewed proposal from a plan: both post here."""
     form = CampaignForm()
     if form.validate_on_submit():
-        campaign = create_campaign(form.proposal(), current_user)
+        campaign = create_campaign(form.proposal(), current_commune(), current_user)
         flash(f"Đã tạo đợt thi đua “{campaign.title}” (bản nháp). Kiểm tra các việc rồi bấm “Phát động”.", "info")
         return back(campaign)
     status = 400 if request.method == "POST" else 200
@@ -116,7 +118,7 @@ def set_status(campaign_id):
         return back(campaign)
     if to not in NEXT[campaign.status]:
         abort(400)
-    other = Campaign.current()
+    other = Campaign.current(campaign.unit)
     if to == "active" and other and other.id != campaign.id:
         flash(f"Đợt “{other.title}” đang diễn ra; hãy kết thúc đợt đó trước khi phát động đợt mới.", "error")
         return back(campaign)
@@ -141,16 +143,60 @@ def set_status(campaign_id):
 @roles_required("office")
 def clone(campaign_id):
     source = campaign_or_404(campaign_id, editable=False)
-    rules = scoring.scheme_copy(source)
-    data = {**{k: getattr(source, k) for k in ("theme", "starts_on", "ends_on", "report_due_on")},
-            "title": f"{source.title} (bản sao)", "criteria": rules["criteria"], "scheme": rules["scheme"],
-            "areas": [{"title": a.title, "max_points": rules["max_points"][a.id],
-                       "tasks": [{"title": t.title, "target": t.target, "kinds": t.kinds, "points": rules["points"][t.id],
-                                  "evidence_required": t.evidence_required} for t in a.task_list]}
-                      for a in source.areas_with_tasks()]}
-    campaign = create_campaign(data, current_user, subject_from=source)
+    data = {**proposal_of(source), "title": f"{source.title} (bản sao)"}
+    campaign = create_campaign(data, source.unit, current_user, subject_from=source)
     flash("Đã sao chép thành đợt mới (bản nháp). Hãy sửa tên và thời gian.", "info")
     return back(campaign)
+
+
+class LaunchForm(CampaignForm):
+    """The province's campaign: its heading, and its areas and tasks as the plan's text lists them."""
+
+    plan = TextAreaField("Nội dung thi đua và các việc (dán từ kế hoạch: “1. …”, “- …”)",
+                         [InputRequired("Dán các nội dung thi đua và việc cần làm.")], filters=[clean],
+                         render_kw={"rows": 12})
+
+
+def province_context(form: LaunchForm | None = None) -> dict:
+    province = current_user.unit
+    campaigns = list(Campaign.select().where(Campaign.unit == province)
+                     .order_by(Campaign.starts_on.desc(), Campaign.id.desc()))
+    copies = {}
+    for copy in Campaign.select(Campaign.origin).where(Campaign.origin.in_([c.id for c in campaigns])):
+        copies[copy.origin_id] = copies.get(copy.origin_id, 0) + 1
+    return dict(province=province, communes=Unit.communes(province), campaigns=campaigns, copies=copies,
+                form=form or LaunchForm(formdata=None), STATUSES=STATUSES)
+
+
+@bp.get("/tinh/dot-thi-dua")
+@roles_required("province")
+def province():
+    """The province's communes, each read through its board, and the campaigns the province launched."""
+    return render_template("campaigns/province.html", **province_context())
+
+
+@bp.post("/tinh/dot-thi-dua")
+@roles_required("province")
+def province_launch():
+    """Launches a campaign at province level: every commune receives its own copy."""
+    form = LaunchForm()
+    areas = []
+    if form.validate_on_submit():
+        try:
+            areas = propose_campaign(form.plan.data)["areas"]
+        except PlanImportError as e:
+            form.plan.errors.append(str(e))
+    if not areas:
+        return render_template("campaigns/province.html", **province_context(form)), 400
+    with database.atomic():
+        source = create_campaign({**form.proposal(), "areas": areas}, current_user.unit, current_user,
+                                 status="active")
+        copies = launch(source, current_user)
+    waiting = sum(c.status == "draft" for c in copies)
+    flash(f"Đã phát động “{source.title}” tới {len(copies)} xã." + (
+        f" {waiting} xã đang có đợt thi đua khác nên nhận ở dạng bản nháp, tự phát động khi xong đợt đó."
+        if waiting else ""), "info")
+    return redirect(url_for("campaigns.province"), 303)
 
 
 def init_app(app):

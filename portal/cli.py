@@ -12,8 +12,8 @@ from peewee_migrate import Router
 
 from . import backup, passwords, sms
 from .db import database, is_sqlite
-from .demo import DEMO_PASSWORD, load_demo
-from .models import ROLES, Event, Lockout, Unit, User
+from .demo import DEMO_PASSWORD, load_demo, load_province
+from .models import ROLES, WATCHERS, Event, Lockout, Unit, User
 from .plan import create_campaign
 from .plan_import import PlanImportError, propose_campaign, read_plan
 from .text import nfc
@@ -59,16 +59,19 @@ def db_upgrade():
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Chỉ nạp khi chưa có đơn vị nào.")
+@click.option("--province", "communes", type=click.IntRange(1, 500), is_flag=False, flag_value=3, default=None,
+              help="Nạp một tỉnh gồm N xã theo mẫu Bình Lư (mặc định 3).")
 @with_appcontext
-def demo(if_empty):
-    """Nạp đợt thi đua mẫu của xã Bình Lư và các tài khoản mẫu."""
+def demo(if_empty, communes):
+    """Nạp đợt thi đua mẫu của xã Bình Lư và các tài khoản mẫu (--province N: một tỉnh N xã)."""
     if Unit.select().exists():
         if if_empty:
             click.echo("Đã có dữ liệu, không nạp dữ liệu mẫu.")
             _print_accounts(User.select())
             return
         raise click.ClickException("Cơ sở dữ liệu đã có dữ liệu; dữ liệu mẫu chỉ nạp vào cơ sở dữ liệu trống.")
-    users = load_demo(current_app.config["PASSWORD_HASH_METHOD"])
+    hash_method = current_app.config["PASSWORD_HASH_METHOD"]
+    users = load_province(hash_method, communes) if communes else load_demo(hash_method)
     click.echo(f"Đã nạp dữ liệu mẫu: {len(users)} tài khoản, mật khẩu chung “{DEMO_PASSWORD}”.")
     _print_accounts(users)
 
@@ -92,22 +95,39 @@ def _read_password(from_stdin: bool, user: User) -> str:
     return password
 
 
+def _unit_for(role: str, unit_code: str | None):
+    """The unit an account of `role` belongs to: a province account to a province, a commune role's to a commune,
+    a unit's to a unit under a commune. Without --unit, a commune role gets the commune of a single-commune
+    install (or none yet, on an empty database: its pages then follow the commune the office creates)."""
+    if unit_code is None:
+        root = Unit.root()
+        if role in WATCHERS and (root is None or root.kind == "commune"):
+            return root
+        raise click.ClickException(f"Vai trò {role} cần --unit MÃ_ĐƠN_VỊ.")
+    unit = Unit.get_or_none(Unit.code == unit_code)
+    if unit is None:
+        raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
+    if role == "province" and unit.kind != "province":
+        raise click.ClickException(f"Tài khoản tỉnh phải thuộc một tỉnh; “{unit.name}” là {unit.kind_label.lower()}.")
+    if role in WATCHERS and unit.kind != "commune":
+        raise click.ClickException(f"Vai trò {role} phải thuộc một xã; “{unit.name}” là {unit.kind_label.lower()}.")
+    if role == "unit" and (unit.kind in ("province", "commune") or unit.commune() is None):
+        raise click.ClickException(f"Tài khoản đơn vị phải thuộc một đơn vị trong xã; “{unit.name}” là "
+                                   f"{unit.kind_label.lower()}.")
+    return unit
+
+
 @user_cli.command("create")
 @click.argument("username")
 @click.option("--role", type=click.Choice(list(ROLES)), required=True)
-@click.option("--unit", "unit_code", help="Mã đơn vị (bắt buộc với vai trò unit).")
+@click.option("--unit", "unit_code", help="Mã đơn vị: tỉnh (province), xã (office, council, leader, supervisor) "
+                                          "hoặc đơn vị trong xã (unit).")
 @click.option("--name", "full_name", default="", help="Họ và tên.")
 @click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ dòng đầu của đầu vào chuẩn.")
 def user_create(username, role, unit_code, full_name, password_stdin):
     """Tạo tài khoản."""
     username = nfc(username).strip()
-    unit = None
-    if role == "unit":
-        if not unit_code:
-            raise click.ClickException("Vai trò unit cần --unit MÃ_ĐƠN_VỊ.")
-        unit = Unit.get_or_none(Unit.code == unit_code)
-        if unit is None:
-            raise click.ClickException(f"Không có đơn vị mã “{unit_code}”.")
+    unit = _unit_for(role, unit_code)
     if User.select().where(User.username == username).exists():
         raise click.ClickException(f"Tên đăng nhập “{username}” đã có.")
     password = _read_password(password_stdin, User(username=username, unit=unit))
@@ -157,10 +177,12 @@ def campaign_import(file, as_json, create):
         if missing:
             raise click.ClickException("Kế hoạch thiếu " + ", ".join(missing) + "; không tạo được đợt thi đua. "
                                        "Hãy bổ sung trong tệp, hoặc nhập qua trang “Đợt thi đua” để sửa trước khi tạo.")
-        if Unit.root() is None:
-            raise click.ClickException("Chưa có xã nào; hãy tạo dữ liệu trước.")
+        commune = Unit.root()
+        if commune is None or commune.kind != "commune":
+            raise click.ClickException("Chưa có xã nào; hãy tạo dữ liệu trước. (Cổng phục vụ cả tỉnh: tỉnh phát động "
+                                       "đợt thi đua trên trang “Đợt thi đua” của tài khoản tỉnh.)")
         dates = {k: dt.date.fromisoformat(proposal[k]) for k in ("starts_on", "ends_on", "report_due_on")}
-        campaign = create_campaign({**proposal, **dates})
+        campaign = create_campaign({**proposal, **dates}, commune)
         # --json keeps stdout pure JSON; the confirmation goes to stderr.
         click.echo(f"Đã tạo đợt thi đua số {campaign.id} (bản nháp): {campaign.title}", err=as_json)
 
@@ -177,11 +199,13 @@ def _print_proposal(p: dict):
 
 @unit_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def unit_import(file):
+@click.option("--commune", "commune_code", help="Mã xã nhận các đơn vị (bắt buộc khi cổng phục vụ cả tỉnh).")
+def unit_import(file, commune_code):
     """Thêm đơn vị từ tệp .xlsx hoặc .csv (tên, loại, cấp trên, người liên hệ, điện thoại)."""
-    root = Unit.root()
-    if root is None:
-        raise click.ClickException("Chưa có xã nào; hãy tạo dữ liệu trước.")
+    root = Unit.get_or_none(Unit.code == commune_code, Unit.kind == "commune") if commune_code else Unit.root()
+    if root is None or root.kind != "commune":
+        raise click.ClickException(f"Không có xã mã “{commune_code}”." if commune_code else
+                                   "Chưa có xã nào, hoặc cổng phục vụ cả tỉnh: hãy chọn xã bằng --commune MÃ_XÃ.")
     try:
         created = import_units(file.name, file.read_bytes(), root)
     except UnitImportError as e:

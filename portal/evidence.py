@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from playhouse.flask_utils import get_object_or_404
 
 from . import outbox
-from .access import WATCHERS, own_task, roles_required
+from .access import READERS, current_commune, own_task, roles_required
 from .db import database
 from .forms import Form
 from .htmx import render, wants_fragment
@@ -66,8 +66,10 @@ def _send(evidence_id, thumb: bool):
     evidence = Evidence.get_or_none(Evidence.id == evidence_id)
     if evidence is None or evidence.removed or (thumb and evidence.kind != "image"):
         abort(404)
-    if current_user.role not in WATCHERS and not (current_user.role == "unit" and current_user.unit_id == evidence.unit_id):
+    if current_user.role not in READERS and not (current_user.role == "unit" and current_user.unit_id == evidence.unit_id):
         abort(403)
+    if current_user.role in READERS and not current_commune().contains(evidence.unit):
+        abort(404)  # another commune's
     return response(evidence, thumb, f"minh-chung-{evidence.id}")
 
 

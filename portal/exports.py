@@ -85,8 +85,9 @@ def _docx(data: bytes, name: str):
     return _send(data, name, DOCX)
 
 
-def _leader_name():
-    leader = User.select().where(User.role == "leader", User.active == True).first()  # noqa: E712
+def _leader_name(campaign):
+    leader = User.select().where(User.role == "leader", User.unit == campaign.unit_id,
+                                 User.active == True).first()  # noqa: E712
     return leader.full_name if leader else ""
 
 
@@ -98,7 +99,7 @@ def report_docx():
     reports = {r.unit_id: r for r in Report.select().where(Report.campaign == campaign, Report.submitted_at.is_null(False))}
     expected = round(100 * clock.expected_share(campaign.starts_on, campaign.ends_on))
     data = documents.aggregate_report(campaign, areas, progress(areas, campaign.units()), reports, expected,
-                                      _leader_name())
+                                      _leader_name(campaign))
     return _docx(data, "bao-cao-so-ket.docx")
 
 
@@ -113,9 +114,9 @@ def decision_docx():
         return redirect(url_for("review.index"), 303)
     if publication.approved_at:
         data = documents.decision(campaign, nominations, publication.decision_number, publication.decision_date,
-                                  publication.signer or _leader_name())
+                                  publication.signer or _leader_name(campaign))
         return _docx(data, f"quyet-dinh-{slug(publication.decision_number)}.docx")
-    return _docx(documents.decision(campaign, nominations, "", None, _leader_name()), "du-thao-quyet-dinh.docx")
+    return _docx(documents.decision(campaign, nominations, "", None, _leader_name(campaign)), "du-thao-quyet-dinh.docx")
 
 
 @bp.get("/exports/nominations/<int:nomination_id>/dossier.docx")
@@ -129,7 +130,7 @@ def dossier(nomination_id):
     votes = [] if tally.secret else Vote.select().where(Vote.nomination == n).order_by(Vote.at)  # a secret ballot
     ctx = dict(scorecard(n.unit, campaign, readonly=True), unit_score=scoring.unit_score(campaign, n.unit))
     data = documents.dossier(campaign, n, ctx, listed, tally, votes,
-                             Comment.select().where(Comment.nomination == n).order_by(Comment.id), _leader_name())
+                             Comment.select().where(Comment.nomination == n).order_by(Comment.id), _leader_name(campaign))
     return _docx(data, f"ho-so-khen-thuong-{n.id}.docx")
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, request, send_file
 from openpyxl import Workbook
 
 from . import spreadsheet
-from .access import WATCHERS, roles_required
+from .access import WATCHERS, current_commune, roles_required
 from .htmx import render
 from .models import AWARDS, NOMINEE_KINDS, Campaign, Nomination, Publication, fold
 from .text import without_marks
@@ -21,8 +21,9 @@ def searchable(text: str) -> str:
     return without_marks(fold(text)).lower()
 
 
-def awards(query: str) -> list:
-    """Approved awards (named in a signed decision) whose nominee's name contains `query`, newest first.
+def awards(commune, query: str) -> list:
+    """The commune's approved awards (named in a signed decision) whose nominee's name contains `query`, newest
+    first.
     Read whole and filtered here: a commune's golden book is a few thousand rows, and the accents-free
     comparison is the same on both engines."""
     wanted = searchable(query)
@@ -30,7 +31,8 @@ def awards(query: str) -> list:
         return []
     rows = (Nomination.select(Nomination, Campaign, Publication).join(Campaign)
             .join(Publication, on=(Publication.campaign == Campaign.id), attr="publication")
-            .where(Nomination.awarded == True, Publication.approved_at.is_null(False))  # noqa: E712
+            .where(Campaign.unit == commune, Nomination.awarded == True,  # noqa: E712
+                   Publication.approved_at.is_null(False))
             .order_by(Publication.decision_date.desc(), Nomination.id))
     return [n for n in rows if wanted in searchable(n.name)]
 
@@ -43,7 +45,7 @@ def _query() -> str:
 @roles_required(*WATCHERS)
 def page():
     query = _query()
-    return render("lookup/page.html", "lookup/_results.html", query=query, found=awards(query))
+    return render("lookup/page.html", "lookup/_results.html", query=query, found=awards(current_commune(), query))
 
 
 @bp.get("/tra-cuu/goi-y")
@@ -52,7 +54,7 @@ def hints():
     """Under the proposal form's name field (htmx): this name's earlier awards, so nobody is proposed twice for
     the same achievement unknowingly."""
     query = _query()
-    found = awards(query) if len(searchable(query)) >= 3 else []
+    found = awards(current_commune(), query) if len(searchable(query)) >= 3 else []
     return render("lookup/page.html", "lookup/_hints.html", query=query, found=found[:HINTS], more=len(found) > HINTS)
 
 
@@ -64,7 +66,7 @@ def export_xlsx():
     sheet = book.create_sheet("Sổ vàng")
     spreadsheet.append(sheet, ["Họ tên / tên tập thể, hộ", "Đối tượng", "Đơn vị", "Đợt thi đua", "Hình thức",
                                "Số quyết định", "Ngày quyết định"])
-    for n in awards(query) if query else []:
+    for n in awards(current_commune(), query) if query else []:
         p = n.campaign.publication
         spreadsheet.append(sheet, [n.name, NOMINEE_KINDS[n.kind], n.workplace, n.campaign.title, AWARDS[n.award],
                                    p.decision_number, p.decision_date.strftime("%d/%m/%Y")])

@@ -74,8 +74,10 @@ class ReturnForm(Form):
                                             Length(max=2000)], filters=[clean], render_kw={"rows": 3})
 
 
-def _members():
-    people = User.select().where(User.role.in_(("council", "leader")), User.active == True)  # noqa: E712
+def _members(campaign):
+    """The commune's council members and its leader, who may chair the meeting."""
+    people = User.select().where(User.role.in_(("council", "leader")), User.unit == campaign.unit_id,
+                                 User.active == True)  # noqa: E712
     return sorted(people, key=lambda u: vn_sort_key(u.full_name or u.username))
 
 
@@ -83,8 +85,8 @@ def _name(user) -> str:
     return user.full_name or user.username
 
 
-def _choices(form):
-    members = _members()
+def _choices(form, campaign):
+    members = _members(campaign)
     council = [u for u in members if u.role == "council"]
     form.chair.choices = form.secretary.choices = [SelectChoice(u.id, _name(u)) for u in members]
     form.present.choices = form.in_writing.choices = [SelectChoice(u.id, _name(u)) for u in council]
@@ -97,12 +99,12 @@ def _page(campaign, meeting_form=None, rule_forms=None, status=200, message=None
                                     chair=meeting.chair_id, secretary=meeting.secretary_id,
                                     present=meeting.present_ids, in_writing=meeting.in_writing_ids)
                         if meeting else MeetingForm(formdata=None, held_on=clock.today()))
-    _choices(meeting_form)
-    by_award = rules()
+    _choices(meeting_form, campaign)
+    by_award = rules(campaign.unit_id)
     forms = {award: (rule_forms or {}).get(award) or RuleForm(formdata=None, prefix=award, threshold=percent(rule.threshold),
                                                                 base=rule.base, secret=rule.secret)
              for award, rule in by_award.items()}
-    members = council_size()
+    members = council_size(campaign)
     awarded = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.awarded == True)  # noqa: E712
                    .order_by(Nomination.id))
     return render_template("meetings/page.html", campaign=campaign, meeting=meeting, form=meeting_form,
@@ -129,7 +131,7 @@ def page():
 def save():
     campaign = current_campaign()
     form = MeetingForm()
-    _choices(form)
+    _choices(form, campaign)
     refuse(_closed(campaign))
     if not form.validate_on_submit():
         return _page(campaign, form, status=400)
@@ -160,13 +162,13 @@ def rule(award):
     form = RuleForm(prefix=award)
     if not form.validate_on_submit():
         return _page(campaign, rule_forms={award: form}, status=400)
-    before = rules()[award]
+    before = rules(campaign.unit_id)[award]
     after = {"threshold": float(share(form.threshold.data)), "base": form.base.data, "secret": form.secret.data}
     with database.atomic():
-        AwardRule.insert(award=award, **after).on_conflict(
-            conflict_target=[AwardRule.award],
+        AwardRule.insert(unit=campaign.unit_id, award=award, **after).on_conflict(
+            conflict_target=[AwardRule.unit, AwardRule.award],
             update={getattr(AwardRule, k): v for k, v in after.items()}).execute()
-        Event.record("award_rule.save", current_user, subject=f"award:{award}",
+        Event.record("award_rule.save", current_user, campaign=campaign, subject=f"award:{award}",
                      before={"threshold": float(before.threshold), "base": before.base, "secret": before.secret},
                      after=after)
     flash(f"Đã lưu cách bình xét “{AWARDS[award]}”.", "info")
@@ -230,7 +232,7 @@ def minutes_docx():
     voted = _voted(campaign)
     people = {u.id: u for u in User.select().where(User.id.in_(
         meeting.present_ids + meeting.in_writing_ids + [meeting.chair_id, meeting.secretary_id]))}
-    data = papers.minutes(campaign, meeting, people, council_size(), voted, tallies(voted))
+    data = papers.minutes(campaign, meeting, people, council_size(campaign), voted, tallies(voted))
     return _send(data, f"bien-ban-hop-xet-{meeting.held_on:%Y-%m-%d}.docx", DOCX)
 
 
@@ -246,7 +248,8 @@ def submission_docx():
         return redirect(url_for("meetings.page"), 303)
     publication = publication_of(campaign)
     opinions = Opinion.select().where(Opinion.campaign == campaign).count()
-    office = User.select().where(User.role == "office", User.active == True).order_by(User.id).first()  # noqa: E712
+    office = User.select().where(User.role == "office", User.unit == campaign.unit_id,
+                                 User.active == True).order_by(User.id).first()  # noqa: E712
     data = papers.submission(campaign, meeting_of(campaign), passed, results, publication, opinions,
                              _name(office) if office else "")
     return _send(data, "to-trinh-khen-thuong.docx", DOCX)

@@ -13,6 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from peewee import IntegrityError
 
 from . import clock
+from .access import current_commune
 from .db import database
 from .models import Campaign, ClientWrite, Event
 
@@ -55,7 +56,7 @@ def revalidated(view):
     the day, the session), so the service worker's revalidation costs a 304 when nothing changed."""
     @wraps(view)
     def wrapper(*args, **kwargs):
-        campaign = Campaign.current()
+        campaign = Campaign.current(current_commune())
         last = Event.select(Event.id).where(Event.unit == current_user.unit_id).order_by(Event.id.desc()).scalar()
         generate_csrf()  # the session's token, made now if this is the first page since the login
         seen = [current_user.id, session["csrf_token"], last, campaign and (campaign.id, campaign.revision),

@@ -1,7 +1,6 @@
 """A campaign's plan as the office edits it: the forms, the editor's page, and the revision every edit claims.
 Shared by the two blueprints that edit it, `campaigns` (the heading and status) and `structure` (areas, tasks)."""
 from flask import flash, redirect, render_template, url_for
-from playhouse.flask_utils import get_object_or_404
 from wtforms import BooleanField, DateField, FieldList, FormField, IntegerField, SelectMultipleField, StringField
 from wtforms import Form as SubForm
 from wtforms import TextAreaField
@@ -10,6 +9,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import scoring
+from .access import commune_campaign
 from .db import database
 from .forms import Form, posted_version
 from .guards import frozen, refuse
@@ -75,7 +75,7 @@ class TaskForm(Form):
     target = StringField("Chỉ tiêu", _TEXT, filters=[clean])
     kinds = SelectMultipleField(
         "Áp dụng cho (để trống: mọi đơn vị)",
-        choices=[SelectChoice(k, label) for k, label in UNIT_KINDS.items() if k != "commune"],
+        choices=[SelectChoice(k, label) for k, label in UNIT_KINDS.items() if k not in ("province", "commune")],
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     evidence_required = BooleanField("Cần minh chứng")
     position = IntegerField("Thứ tự", [InputRequired("Nhập thứ tự."), NumberRange(min=0, max=9999)], default=0)
@@ -85,11 +85,13 @@ class TaskForm(Form):
                 "evidence_required": self.evidence_required.data, "position": self.position.data}
 
 
-def create_campaign(data: dict, user=None, subject_from: Campaign | None = None) -> Campaign:
-    """A draft campaign of the commune from a proposal: heading fields (dates as dates) and areas with tasks."""
-    root = Unit.root()
+def create_campaign(data: dict, unit: Unit, user=None, subject_from: Campaign | None = None, origin=None,
+                    status: str = "draft") -> Campaign:
+    """A campaign of `unit` (a commune, or the province) from a proposal: heading fields (dates as dates) and areas
+    with tasks, their points if any; a draft unless `status` says otherwise."""
     with database.atomic():
-        campaign = Campaign.create(unit=root, status="draft", title=data["title"], theme=data["theme"] or "",
+        campaign = Campaign.create(unit=unit, status=status, origin=origin, title=data["title"],
+                                   theme=data["theme"] or "",
                                    **{k: data[k] for k in ("starts_on", "ends_on", "report_due_on")})
         for i, area_data in enumerate(data["areas"], 1):
             area = Area.create(campaign=campaign, position=i, title=area_data["title"])
@@ -103,13 +105,37 @@ def create_campaign(data: dict, user=None, subject_from: Campaign | None = None)
                  "tasks": sum(len(a["tasks"]) for a in data["areas"])}
         if subject_from:
             after["cloned_from"] = subject_from.id
+        if origin:
+            after["origin"] = origin.id
         Event.record("campaign.clone" if subject_from else "campaign.create", user, campaign=campaign,
                      subject=campaign, after=after)
     return campaign
 
 
+def proposal_of(source: Campaign) -> dict:
+    """A campaign as a proposal `create_campaign` takes (for a clone or a province's copy): its heading, areas and
+    tasks with their points, its criteria and scoring rules."""
+    rules = scoring.scheme_copy(source)
+    return {**{k: getattr(source, k) for k in ("title", "theme", "starts_on", "ends_on", "report_due_on")},
+            "criteria": rules["criteria"], "scheme": rules["scheme"],
+            "areas": [{"title": a.title, "max_points": rules["max_points"][a.id],
+                       "tasks": [{"title": t.title, "target": t.target, "kinds": t.kinds, "points": rules["points"][t.id],
+                                  "evidence_required": t.evidence_required} for t in a.task_list]}
+                      for a in source.areas_with_tasks()]}
+
+
+def launch(source: Campaign, user=None) -> list[Campaign]:
+    """The province's campaign, copied into one campaign of each of its communes (its `origin`), which the commune's
+    office then owns: running at once, or a draft where the commune is still running a campaign of its own (one
+    runs at a time)."""
+    with database.atomic():
+        return [create_campaign(proposal_of(source), commune, user, origin=source,
+                                status="draft" if Campaign.current(commune) else "active")
+                for commune in Unit.communes(source.unit)]
+
+
 def campaign_or_404(campaign_id: int, editable=True) -> Campaign:
-    campaign = get_object_or_404(Campaign, Campaign.id == campaign_id)
+    campaign = commune_campaign(campaign_id)  # another commune's is 404, as none is
     if editable:
         refuse(frozen(campaign))  # the record of a finished campaign stays as it was
     return campaign

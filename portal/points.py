@@ -7,11 +7,11 @@ from wtforms import BooleanField, DateField, IntegerField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from . import scoring, store
-from .access import WATCHERS, changing_unit, current_campaign, roles_required, unit_in
+from .access import WATCHERS, changing_unit, commune_campaign, current_campaign, roles_required, unit_in
 from .db import database
 from .forms import MAX_INT, Form
 from .guards import frozen, refuse
-from .models import AreaPoints, Adjustment, Campaign, Claim, ClaimEvidence, Criterion, Event, Scheme, Stale, TaskPoints
+from .models import AreaPoints, Adjustment, Claim, ClaimEvidence, Criterion, Event, Scheme, Stale, TaskPoints
 from .text import clean, clean_name
 
 bp = Blueprint("points", __name__)
@@ -55,13 +55,6 @@ def scheme_form(campaign, areas, plan, formdata=None):
     return form
 
 
-def _campaign(campaign_id) -> Campaign:
-    campaign = Campaign.get_or_none(Campaign.id == campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 def _scheme_page(campaign, form=None, status=200, message=None):
     areas = campaign.areas_with_tasks()
     plan = scoring.plan_of(campaign, areas)
@@ -72,13 +65,13 @@ def _scheme_page(campaign, form=None, status=200, message=None):
 @bp.get("/campaigns/<int:campaign_id>/diem")
 @roles_required("office")
 def scheme(campaign_id):
-    return _scheme_page(_campaign(campaign_id))
+    return _scheme_page(commune_campaign(campaign_id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/diem")
 @roles_required("office")
 def save_scheme(campaign_id):
-    campaign = _campaign(campaign_id)
+    campaign = commune_campaign(campaign_id)
     refuse(frozen(campaign))
     areas = campaign.areas_with_tasks()
     plan = scoring.plan_of(campaign, areas)
@@ -235,7 +228,7 @@ def _claim_file(file_id, thumb: bool):
         if current_user.unit_id != row.unit_id:
             abort(403)
     elif current_user.role in WATCHERS:
-        unit_in(row.criterion.campaign, row.unit_id)
+        unit_in(commune_campaign(row.criterion.campaign_id), row.unit_id)  # another commune's is 404
     else:
         abort(403)
     return store.response(row, thumb, f"minh-chung-diem-thuong-{row.id}")
@@ -292,7 +285,7 @@ def stale(_):
     campaign = current_campaign()
     message = "Điểm vừa được sửa ở nơi khác nên chưa lưu thao tác của bạn; trang đã hiện bản mới nhất."
     if request.endpoint == "points.save_scheme":
-        campaign = _campaign(request.view_args["campaign_id"])
+        campaign = commune_campaign(request.view_args["campaign_id"])
         areas = campaign.areas_with_tasks()
         form = scheme_form(campaign, areas, scoring.plan_of(campaign, areas), formdata=request.form)
         form.version.data = Scheme.of(campaign).version

@@ -10,13 +10,13 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from . import clock
-from .access import WATCHERS, current_campaign, roles_required
+from .access import WATCHERS, current_campaign, current_commune, roles_required
 from .awards import published, tallies, unpublishable
 from .confirm import unconfirmed
 from .db import database
 from .forms import Form, required
 from .guards import commenting, comment_window_open, frozen, publication_of, refuse
-from .models import AWARDS, Event, Nomination, Opinion, Publication
+from .models import AWARDS, Event, Nomination, Opinion, Publication, Unit
 from .security import limiter
 from .text import clean
 
@@ -31,47 +31,64 @@ class OpinionForm(Form):
                          render_kw={"rows": 4})
 
 
-def _page(form=None, status=200):
-    campaign, publication = published()
+def _commune(code: str) -> Unit:
+    commune = Unit.get_or_none(Unit.code == code, Unit.kind == "commune", Unit.active == True)  # noqa: E712
+    if commune is None:
+        abort(404)
+    return commune
+
+
+def _page(commune, form=None, status=200):
+    campaign, publication = published(commune)
     nominations = []
     if publication:
         nominations = list(Nomination.select().where(Nomination.campaign == campaign, Nomination.state == "approved")
                            .order_by(Nomination.kind, Nomination.id))
     window_open = bool(publication) and comment_window_open(publication)
-    return render_template("public/page.html", campaign=campaign, publication=publication, nominations=nominations,
-                           form=form or OpinionForm(), window_open=window_open), status
+    return render_template("public/page.html", commune=commune, campaign=campaign, publication=publication,
+                           nominations=nominations, form=form or OpinionForm(), window_open=window_open), status
 
 
 @bp.get("/cong-khai")
-def page():
-    return _page()
+def single():
+    """The address of a single-commune install, kept: it leads to that commune's page."""
+    communes = list(Unit.select().where(Unit.kind == "commune", Unit.active == True).limit(2))  # noqa: E712
+    if len(communes) != 1:
+        abort(404)
+    return redirect(url_for("public.page", code=communes[0].code))
+
+
+@bp.get("/cong-khai/<code>")
+def page(code):
+    return _page(_commune(code))
 
 
 def _opinion_limit():
     return current_app.config["OPINION_RATE_LIMIT"]
 
 
-@bp.post("/cong-khai/y-kien")
+@bp.post("/cong-khai/<code>/y-kien")
 @limiter.limit(_opinion_limit, methods=["POST"])
-def opinion():
-    campaign, publication = published()
+def opinion(code):
+    commune = _commune(code)
+    campaign, publication = published(commune)
     form = OpinionForm()
     if not publication or not comment_window_open(publication):
         flash("Thời gian nhận ý kiến đã kết thúc.", "error")
-        return redirect(url_for("public.page"), 303)
+        return redirect(url_for("public.page", code=code), 303)
     if not form.validate_on_submit():
-        return _page(form, 400)
+        return _page(commune, form, 400)
     with database.atomic():
         row = Opinion.create(campaign=campaign, name=form.name.data or "", text=form.text.data)
         Event.record("opinion.add", None, campaign=campaign, subject=row, after=row.as_dict())
     flash("Cảm ơn bạn đã gửi ý kiến. Phòng Văn hóa – Xã hội sẽ xem xét.", "info")
-    return redirect(url_for("public.page"), 303)
+    return redirect(url_for("public.page", code=code), 303)
 
 
 @bp.get("/opinions")
 @roles_required(*WATCHERS)
 def opinions():
-    campaign, publication = published()
+    campaign, publication = published(current_commune())
     rows = list(Opinion.select().where(Opinion.campaign == campaign).order_by(Opinion.at.desc())) if campaign else []
     return render_template("public/opinions.html", campaign=campaign, publication=publication, opinions=rows)
 

@@ -206,7 +206,7 @@ class Reply:
     unit: Unit | None = None
 
 
-def answer(number: str, text: str, campaign) -> Reply:
+def answer(number: str, text: str) -> Reply:
     """What an incoming SMS does, and what goes back to its sender (the tick itself is made here)."""
     units = [u for u in Unit.select().where(Unit.active, Unit.phone != "") if normalise_number(u.phone) == number]
     if not units:
@@ -216,6 +216,7 @@ def answer(number: str, text: str, campaign) -> Reply:
         return Reply("shared", f"Số điện thoại này đăng ký cho {len(units)} đơn vị ({names}) nên không ghi được. "
                                "Đề nghị liên hệ Phòng Văn hóa – Xã hội.")
     unit = units[0]
+    campaign = Campaign.current(unit.commune())
     if campaign is None:
         return Reply("refused", "Hiện không có đợt thi đua nào đang diễn ra.", unit)
     code = " ".join(plain(text).upper().split())
@@ -268,15 +269,15 @@ def poll() -> list[SmsIncoming]:
     applied = []
     for gateway_id, sender, text in gateway().unread():
         number = normalise_number(sender)
-        campaign = Campaign.current()
         try:
             with database.atomic():
                 incoming = SmsIncoming.create(gateway_id=gateway_id, number=number, text=text, outcome="received",
                                               received_at=clock.utc_now())
-                reply = answer(number, text, campaign)
+                reply = answer(number, text)
+                campaign = Campaign.current(reply.unit.commune()) if reply.unit else None
                 incoming.unit, incoming.outcome = reply.unit, reply.outcome
                 incoming.save(only=[SmsIncoming.unit, SmsIncoming.outcome])
-                Event.record("sms.received", None, campaign=campaign if reply.unit else None, unit=reply.unit,
+                Event.record("sms.received", None, campaign=campaign, unit=reply.unit,
                              subject=incoming,
                              after={"number": number, "text": text, "outcome": reply.outcome})
         except IntegrityError:
@@ -286,16 +287,22 @@ def poll() -> list[SmsIncoming]:
         if reply.text:
             if current_app.config.get("SMS_WITHOUT_DIACRITICS"):
                 reply.text = plain(reply.text)
-            send(number, reply.text, "reply", unit=reply.unit, campaign=campaign if reply.unit else None)
+            send(number, reply.text, "reply", unit=reply.unit, campaign=campaign)
         applied.append(incoming)
     return applied
 
 
 def due_reminders(without_diacritics: bool) -> list[SmsMessage]:
-    """Reminds every unit with something missing, 3 days and 1 day before the report deadline, once a day."""
-    campaign = Campaign.current()
-    if campaign is None or (campaign.report_due_on - clock.today()).days not in (3, 1):
-        return []
+    """Reminds every unit with something missing, 3 days and 1 day before its commune's report deadline, once a
+    day."""
+    sent = []
+    for campaign in Campaign.select().join(Unit).where(Campaign.status == "active", Unit.kind == "commune"):
+        if (campaign.report_due_on - clock.today()).days in (3, 1):
+            sent += _remind(campaign, without_diacritics)
+    return sent
+
+
+def _remind(campaign, without_diacritics: bool) -> list[SmsMessage]:
     start_of_day = dt.datetime.combine(clock.today(), dt.time(), clock.zone()).astimezone(dt.timezone.utc) \
         .replace(tzinfo=None)
     reminded = {m.unit_id for m in SmsMessage.select(SmsMessage.unit)

@@ -92,15 +92,20 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict]]:
     return rows
 
 
+# What an office may add under its commune: not a province.
+KINDS = {k: label for k, label in UNIT_KINDS.items() if k != "province"}
+
+
 def _kind(text: str) -> str | None:
     wanted = fold(text)
-    return next((key for key, label in UNIT_KINDS.items() if wanted in (key, fold(label))), None)
+    return next((key for key, label in KINDS.items() if wanted in (key, fold(label))), None)
 
 
 def check_rows(rows: list[tuple[int, dict]], root: Unit) -> list[tuple[int, dict]]:
-    """Resolves kinds and parents; returns the rows parents first, or raises with every bad row."""
+    """Resolves kinds and parents among the units under `root` (the commune); returns the rows parents first, or
+    raises with every bad row."""
     existing = {}
-    for unit in Unit.select().where(Unit.active == True):  # noqa: E712
+    for unit in Unit.select().where(Unit.active == True, Unit.path.startswith(root.path)):  # noqa: E712
         existing[fold(unit.name)] = existing[unit.code] = unit
     in_file, problems = {}, []
     for line, row in rows:
@@ -114,8 +119,8 @@ def check_rows(rows: list[tuple[int, dict]], root: Unit) -> list[tuple[int, dict
         else:
             in_file[name] = (line, row)
         row["kind"] = _kind(row["kind"]) or row["kind"]
-        if row["kind"] not in UNIT_KINDS:
-            problems.append((line, f"Loại “{row['kind']}” không có; dùng một trong: {', '.join(UNIT_KINDS.values())}."
+        if row["kind"] not in KINDS:
+            problems.append((line, f"Loại “{row['kind']}” không có; dùng một trong: {', '.join(KINDS.values())}."
                              if row["kind"] else "Thiếu loại đơn vị."))
     for line, row in rows:
         parent = fold(row["parent"])

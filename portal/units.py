@@ -1,25 +1,25 @@
 """The office's unit tree: create, edit, deactivate, and import units from a spreadsheet."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from .access import roles_required
+from .access import commune_unit, current_commune, roles_required
 from .confirm import unconfirmed
 from .db import database
 from .forms import Form, posted_version
-from .models import UNIT_KINDS, Event, Stale, Unit, User, fold
+from .models import Event, Stale, Unit, User, fold
 from .text import clean, clean_name, vn_sort_key
-from .unit_import import UnitImportError, import_units, unit_code
+from .unit_import import KINDS, UnitImportError, import_units, unit_code
 
 bp = Blueprint("units", __name__)
 
 
 class UnitForm(Form):
     name = StringField("Tên đơn vị", [InputRequired("Nhập tên đơn vị."), Length(max=200)], filters=[clean_name])
-    kind = SelectField("Loại", choices=[SelectChoice(k, label) for k, label in UNIT_KINDS.items()])
+    kind = SelectField("Loại", choices=[SelectChoice(k, label) for k, label in KINDS.items()])
     parent = SelectField("Đơn vị cấp trên", coerce=int)
     contact = StringField("Người liên hệ", [Length(max=200)], filters=[clean_name])
     phone = StringField("Số điện thoại", [Optional(), Regexp(r"^[0-9 +().-]{6,20}$", message=(
@@ -48,23 +48,30 @@ def tree(units) -> list[tuple[Unit, int]]:
     return out
 
 
+def _commune_units():
+    """The current commune and every unit under it: all the office's unit pages ever show or touch."""
+    return Unit.select().where(Unit.path.startswith(current_commune().path))
+
+
 def _parent_choices(form: UnitForm, unit: Unit | None):
-    """Active units, minus the unit itself and everything under it."""
-    units = [u for u in Unit.select().where(Unit.active == True)  # noqa: E712
+    """The commune's active units, minus the unit itself and everything under it."""
+    units = [u for u in _commune_units().where(Unit.active == True)  # noqa: E712
              if unit is None or not u.path.startswith(unit.path)]
     form.parent.choices = [SelectChoice(u.id, "— " * depth + u.name) for u, depth in tree(units)]
-    if unit is not None and unit.parent_id is None:
+    if unit is not None and unit.id == current_commune().id:
         form.parent.choices = [SelectChoice(0, "(không có: đây là cấp cao nhất)")]
 
 
 def page_context(import_form=None, problems=None):
-    units = list(Unit.select())
+    commune = current_commune()
+    units = list(_commune_units())
     accounts = {}
-    for account in User.select().where(User.unit.is_null(False)).order_by(User.username):
+    for account in User.select().join(Unit).where(Unit.path.startswith(commune.path), User.role == "unit") \
+            .order_by(User.username):
         accounts.setdefault(account.unit_id, []).append(account)
-    staff = User.select().where(User.unit.is_null()).order_by(User.role, User.username)
-    lacking = sum(1 for u in units if u.active and u.parent_id and u.id not in accounts)
-    return dict(rows=tree(units), accounts=accounts, staff=staff, lacking=lacking,
+    staff = User.select().where(User.unit == commune, User.role != "unit").order_by(User.role, User.username)
+    lacking = sum(1 for u in units if u.active and u.id != commune.id and u.id not in accounts)
+    return dict(rows=tree(units), accounts=accounts, staff=staff, lacking=lacking, kinds=KINDS,
                 import_form=import_form or ImportForm(), problems=problems or [])
 
 
@@ -77,12 +84,13 @@ def page():
 def _valid(form: UnitForm, unit: Unit | None) -> bool:
     """The fields, then what they cannot check alone: a unique name, a parent for all but the commune."""
     valid = form.validate_on_submit()
-    clash = Unit.select().where(Unit.active == True, Unit.id != (unit.id if unit else 0))  # noqa: E712
+    clash = _commune_units().where(Unit.active == True, Unit.id != (unit.id if unit else 0))  # noqa: E712
     if form.name.data and any(fold(u.name) == fold(form.name.data) for u in clash):
         form.name.errors.append("Đã có đơn vị mang tên này.")
     # A parent that is not among the choices is refused already, and may be beyond any id a query takes.
-    if form.parent.data and not form.parent.errors and Unit.get_or_none(Unit.id == form.parent.data) is None or (
-            not form.parent.data and (unit is None or unit.parent_id is not None)):
+    if form.parent.data and not form.parent.errors and _commune_units().where(
+            Unit.id == form.parent.data).first() is None or (
+            not form.parent.data and (unit is None or unit.id != current_commune().id)):
         form.parent.errors.append("Chọn đơn vị cấp trên.")
     return valid and not form.name.errors and not form.parent.errors
 
@@ -120,7 +128,7 @@ def _move(unit: Unit, parent: Unit):
 def _form_page(unit: Unit | None):
     form = UnitForm(obj=unit) if request.method == "GET" else UnitForm()
     if request.method == "GET" and unit is None:
-        form.parent.data = Unit.root().id if Unit.root() else None
+        form.parent.data = current_commune().id
     _parent_choices(form, unit)
     if request.method == "POST" and _valid(form, unit):
         saved = _save(form, unit)
@@ -150,19 +158,19 @@ def new():
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 @roles_required("office")
 def edit(unit_id):
-    return _form_page(Unit.get_or_none(Unit.id == unit_id) or abort(404))
+    return _form_page(commune_unit(unit_id))
 
 
 @bp.post("/units/<int:unit_id>/active")
 @roles_required("office")
 def set_active(unit_id):
     """Sets (never toggles) whether a unit takes part; deactivating also closes its accounts."""
-    unit = Unit.get_or_none(Unit.id == unit_id) or abort(404)
+    unit = commune_unit(unit_id)
     active = request.form.get("active") == "1"
     if active == unit.active:
         return redirect(url_for("units.page", _anchor=f"unit-{unit.id}"), 303)
     error = None
-    if not active and unit.parent_id is None:
+    if not active and unit.id == current_commune().id:
         error = "Không thể ngừng đơn vị cấp cao nhất."
     elif not active and Unit.select().where(Unit.parent == unit, Unit.active == True).exists():  # noqa: E712
         error = f"“{unit.name}” còn đơn vị trực thuộc đang hoạt động; hãy ngừng các đơn vị đó trước."
@@ -191,7 +199,7 @@ def import_file():
         form.file.errors = ["Chọn tệp .xlsx hoặc .csv."]
         return render_template("units/page.html", **page_context(form)), 400
     try:
-        created = import_units(upload.filename, upload.read(), Unit.root(), current_user)
+        created = import_units(upload.filename, upload.read(), current_commune(), current_user)
     except UnitImportError as e:
         return render_template("units/page.html", **page_context(form, e.problems)), 400
     flash(f"Đã thêm {len(created)} đơn vị từ tệp “{upload.filename}”.", "info")

@@ -268,4 +268,4 @@ def switch(actor, username):
 
 
 # The shared flows' fixtures, imported last: flows.py uses the helpers above.
-from flows import files, objects, prefix, published, short_streams  # noqa: E402,F401 - fixtures
+from flows import commune_b, files, objects, prefix, published, short_streams  # noqa: E402,F401 - fixtures

@@ -15,10 +15,12 @@ from flask import current_app
 from PIL import Image
 
 from portal import evidence, store
+from portal.demo import add_commune
+from portal.plan import create_campaign, proposal_of
 from portal.models import (Area, Campaign, Comment, Criterion, Event, Nomination, Publication, Report, Task, TaskPoints,
-                           Unit, set_check)
+                           Unit, User, set_check)
 
-from conftest import csrf_token, form_data, soup, switch, user
+from conftest import FAST_HASH, csrf_token, form_data, soup, switch, user
 
 
 # Proposals, votes, the published list, the decision
@@ -47,7 +49,7 @@ def post(actor, path, **data):
 
 
 def nomination(name="Lò Văn Sáng") -> Nomination:
-    return Nomination.get(Nomination.name == name, Nomination.campaign == Campaign.current())
+    return Nomination.get(Nomination.name == name, Nomination.campaign == Campaign.current(Unit.root()))
 
 
 def after_filing():
@@ -105,7 +107,7 @@ def published(actor):
 
 
 def opinion_form(client):
-    return form_data(soup(client.get("/cong-khai")).select_one("#opinion"))
+    return form_data(soup(client.get("/cong-khai/xa-binh-lu")).select_one("#opinion"))
 
 
 # Evidence
@@ -162,8 +164,9 @@ def messages(body: str) -> list[dict]:
 def tick(code, n=1, state="done"):
     """The unit `code` sets its first `n` tasks; returns the ids of the events written."""
     unit = Unit.get(Unit.code == code)
-    campaign = unit.parent.campaigns.get()
-    tasks = [t for t in Task.select().order_by(Task.id) if t.applies_to(unit)][:n]
+    campaign = Campaign.current(unit.commune())
+    tasks = [t for t in Task.select().join(Area).where(Area.campaign == campaign).order_by(Task.id)
+             if t.applies_to(unit)][:n]
     for task in tasks:
         set_check(unit, task, state, "", 0, user(code), campaign)
     return [e.id for e in Event.select().where(Event.unit == unit).order_by(Event.id)][-n:]
@@ -216,6 +219,12 @@ ALL = ("office", "unit", "council", "leader", "supervisor")
 WATCHERS = ("office", "council", "leader", "supervisor")
 
 
+READERS = WATCHERS + ("province",)  # the province reads a commune's board (?xa=<code>), changes nothing
+
+
+EVERYONE = ALL + ("province",)
+
+
 PUBLIC = "public"  # anyone, signed in or not
 
 
@@ -228,14 +237,17 @@ ACCESS = {
     "offline.manifest": PUBLIC,
     "auth.login": PUBLIC,
     "public.page": PUBLIC,
+    "public.single": PUBLIC,
     "public.opinion": PUBLIC,
-    "pages.index": ALL,
-    "auth.logout": ALL,
-    "accounts.password": ALL,
-    "board.page": WATCHERS,
-    "board.events": WATCHERS,
-    "board.unit": WATCHERS,
-    "board.api_progress": WATCHERS,
+    "pages.index": EVERYONE,
+    "auth.logout": EVERYONE,
+    "accounts.password": EVERYONE,
+    "board.page": READERS,
+    "board.events": READERS,
+    "board.unit": READERS,
+    "board.api_progress": READERS,
+    "campaigns.province": ("province",),
+    "campaigns.province_launch": ("province",),
     "province.page": ("province",),
     "province.events": ("province",),
     "exports.board_xlsx": WATCHERS,
@@ -271,9 +283,9 @@ ACCESS = {
     "points.scheme": ("office",),
     "points.save_scheme": ("office",),
     "points.claim_file": ("unit",),
-    # a unit's own files: the watchers and the unit itself, never another unit
-    "evidence.download": ALL,
-    "evidence.thumbnail": ALL,
+    # a unit's own files: the watchers (and the province) and the unit itself, never another unit
+    "evidence.download": EVERYONE,
+    "evidence.thumbnail": EVERYONE,
     "nominations.attachment": ALL,
     "points.claim_file_download": ALL,
     "points.claim_file_thumbnail": ALL,
@@ -346,29 +358,63 @@ def routes(app):
 def objects(app, tmp_path):
     """One of each thing a URL can name, all belonging to Bản Nà Bỏ's side of the current campaign."""
     app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
-    campaign = Campaign.current()
-    unit = Unit.get(Unit.code == "ban-na-bo")
+    return objects_of(app, Unit.get(Unit.code == "ban-na-bo"))
+
+
+def objects_of(app, unit) -> dict:
+    """One of each thing a URL can name, on `unit`'s side of its commune's current campaign."""
+    commune = unit.commune()
+    campaign = Campaign.current(commune)
+    head = User.get(User.unit == unit, User.role == "unit")
+    supervisor = User.get(User.unit == commune, User.role == "supervisor")
     area = Area.select().where(Area.campaign == campaign).order_by(Area.id).first()
     task = next(t for a in campaign.areas_with_tasks() for t in a.tasks if t.applies_to(unit))
     upload = evidence.accept(PDF)
-    proof = evidence.attach(unit, task, campaign, user("ban-na-bo"), upload, "bien-ban.pdf")
-    photo = evidence.attach(unit, task, campaign, user("ban-na-bo"), evidence.accept(png()), "anh.png")
+    proof = evidence.attach(unit, task, campaign, head, upload, "bien-ban.pdf")
+    photo = evidence.attach(unit, task, campaign, head, evidence.accept(png()), "anh.png")
     Report.create(campaign=campaign, unit=unit, highlights="Mô hình hay")
     nomination = Nomination(campaign=campaign, unit=unit, name="Lò Văn Sáng", achievement="Vận động 42 hộ",
                             award="giay-khen", attachment=upload.sha256, attachment_name="ho-so.pdf",
-                            attachment_type="pdf", created_by=user("ban-na-bo"))
+                            attachment_type="pdf", created_by=head)
     nomination.fill_keys()
     nomination.save()
-    comment = Comment.create(nomination=nomination, user=user("mttq"), text="Đồng ý")
+    comment = Comment.create(nomination=nomination, user=supervisor, text="Đồng ý")
     TaskPoints.create(task=task, points=10)
     criterion = Criterion.create(campaign=campaign, title="Mô hình hay được nhân rộng", points=5)
-    claim_photo = store.attach_to_claim(unit, criterion, user("ban-na-bo"), evidence.accept(png()), "mo-hinh.png")
+    claim_photo = store.attach_to_claim(unit, criterion, head, evidence.accept(png()), "mo-hinh.png")
     with app.test_request_context():
         stylesheet = app.jinja_env.globals["asset"]("app.css").removeprefix("/static/")
     return {"unit_id": unit.id, "task_id": task.id, "campaign_id": campaign.id, "area_id": area.id,
-            "user_id": user("ban-na-bo").id, "nomination_id": nomination.id, "comment_id": comment.id,
+            "user_id": head.id, "nomination_id": nomination.id, "comment_id": comment.id,
             "evidence_id": {"evidence.thumbnail": photo.id}, "filename": stylesheet, "award": "giay-khen",
-            "default": proof.id, "criterion_id": criterion.id, "file_id": claim_photo.id, "line": f"task-{task.id}"}
+            "default": proof.id, "criterion_id": criterion.id, "file_id": claim_photo.id, "line": f"task-{task.id}",
+            "code": commune.code}
+
+
+# Two communes under a province: the demo's Bình Lư (commune A) and Tân Phong (B), on its pattern
+
+@pytest.fixture
+def commune_b(app, tmp_path):
+    """Bình Lư moved under a province (with its account `tinh`), and a second commune, Tân Phong, running a copy of
+    Bình Lư's campaign with its own staff and units; returns Tân Phong."""
+    app.config["EVIDENCE_DIR"] = str(tmp_path / "evidence")
+    province = Unit.add("tinh-lai-chau", "UBND tỉnh Lai Châu", "province")
+    for unit in Unit.select().where(Unit.id != province.id):
+        Unit.update(path=province.path + unit.path[1:]).where(Unit.id == unit.id).execute()
+    Unit.update(parent=province).where(Unit.kind == "commune").execute()
+    tinh = User(username="tinh", role="province", unit=province, full_name="Ban Thi đua – Khen thưởng tỉnh")
+    tinh.set_password("demo2026", FAST_HASH)
+    tinh.save()
+    commune, _, _ = add_commune(province, 1, FAST_HASH)
+    source = Campaign.current(Unit.get(Unit.code == "xa-binh-lu"))
+    create_campaign(proposal_of(source), commune, status="active")
+    return commune
+
+
+def b_names(commune) -> list[str]:
+    """What only commune B calls itself and its units: none of it may show to commune A."""
+    return [commune.name] + [u.name for u in Unit.under(commune)
+                             if not Unit.select().where(Unit.name == u.name, Unit.id != u.id).exists()]
 
 
 def png() -> bytes:

@@ -81,7 +81,7 @@ FORMULAS = ['=HYPERLINK("http://lua-dao.example/","Bấm vào đây")', "+84 912
 
 def test_notes_and_names_that_look_like_formulas_are_exported_as_the_text_typed(actor, village):
     unit, _ = village
-    tasks = [t for a in Campaign.current().areas_with_tasks() for t in a.task_list if t.applies_to(unit)]
+    tasks = [t for a in Campaign.current(Unit.root()).areas_with_tasks() for t in a.task_list if t.applies_to(unit)]
     actor.login("ban-na-bo")
     for task, note in zip(tasks, FORMULAS):
         assert actor.tick(unit.id, task.id, "done", note=note).status_code in (200, 303)
@@ -124,7 +124,7 @@ def test_control_characters_saved_before_are_left_out_of_every_export(actor, vil
     Check.update(note="Đã\x01 họp").execute()
     Report.update(proposals="Đề nghị\x02 hỗ trợ").execute()
     Nomination.update(state="approved", achievement="Vận động\x03 42 hộ").execute()
-    Publication.create(campaign=Campaign.current(), closes_on=dt.date(2026, 2, 24))  # so the decision is offered
+    Publication.create(campaign=Campaign.current(Unit.root()), closes_on=dt.date(2026, 2, 24))  # so the decision is offered
     Unit.update(name="Bản\x04 Nà Bỏ").where(Unit.id == unit.id).execute()
     Event.record("unit.update", None, unit=unit, subject=f"unit:{unit.id}", before={"name": "Bản Nà Bỏ"},
                  after={"name": "Bản\x04 Nà Bỏ"})
@@ -304,7 +304,7 @@ def test_a_pdf_named_like_a_photo_is_downloaded_as_a_pdf(actor, village):
 
 def decision_offered():
     """A list the council passed and posted, so that the decision is offered."""
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     Nomination.create(campaign=campaign, unit=Unit.get(Unit.code == "ban-na-bo"), name="Lò Văn Sáng",
                       achievement="Vận động 42 hộ", award="giay-khen", state="approved")
     Publication.create(campaign=campaign, closes_on=dt.date(2026, 2, 24))

@@ -88,7 +88,7 @@ def test_an_unchanged_board_costs_a_304_and_a_change_refreshes_it(actor):
 
 def test_the_poll_gets_a_304_while_only_other_things_happen_and_a_tick_of_its_campaign_refreshes_it(actor):
     actor.login("vanhoa")
-    demo = Campaign.current()
+    demo = Campaign.current(Unit.root())
     etag = actor.client.get("/board", headers={"HX-Request": "true"}).headers["ETag"]
     actor.client.post(f"/campaigns/{demo.id}/clone", data={"csrf_token": csrf_token(actor.client)})
     actor.client.post("/logout", data={"csrf_token": csrf_token(actor.client)})

@@ -138,7 +138,7 @@ def test_a_blank_campaign_is_created_then_given_areas_and_tasks(office):
 
 def test_the_office_edits_a_task_and_the_event_keeps_before_and_after(office, village):
     unit, task = village
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     response = office.submit(f"/campaigns/{campaign.id}", f"#task-{task.id} form", **{
         f"task-{task.id}-title": "Họp dân bản đầu xuân", f"task-{task.id}-kinds": ["village", "mass"],
         f"task-{task.id}-evidence_required": "y", f"task-{task.id}-position": "9"})
@@ -157,7 +157,7 @@ def test_the_office_edits_a_task_and_the_event_keeps_before_and_after(office, vi
 
 def test_a_task_without_a_title_is_refused_beside_its_field(office, village):
     _, task = village
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     response = office.submit(f"/campaigns/{campaign.id}", f"#task-{task.id} form", **{
         f"task-{task.id}-title": "", f"task-{task.id}-target": "Chỉ tiêu mới gõ"})
     assert response.status_code == 400
@@ -183,7 +183,7 @@ def test_a_plan_changed_by_another_worker_shows_at_once_here_too(actor, village)
 def test_an_edit_based_on_an_older_plan_is_refused_and_what_was_typed_is_kept(office, village):
     """Two office tabs: the second saves a task, then the first saves the heading it loaded before."""
     _, task = village
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     old_page = soup(office.client.get(f"/campaigns/{campaign.id}"))
     office.submit(f"/campaigns/{campaign.id}", f"#task-{task.id} form", **{f"task-{task.id}-title": "Họp dân bản"})
     heading = {**form_data(old_page.select_one("form[action$='/campaigns/%d']" % campaign.id)),
@@ -207,7 +207,7 @@ def test_an_edit_based_on_an_older_plan_is_refused_and_what_was_typed_is_kept(of
                                       "#area-{area} details form", "#new-area form"])
 def test_every_form_of_the_editor_refuses_a_stale_plan(office, village, selector):
     _, task = village
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     old_page = soup(office.client.get(f"/campaigns/{campaign.id}"))
     office.submit(f"/campaigns/{campaign.id}", "form[action$='/campaigns/%d']" % campaign.id, **{
         "campaign-theme": "Chủ đề sửa ở tab khác"})
@@ -221,7 +221,7 @@ def test_every_form_of_the_editor_refuses_a_stale_plan(office, village, selector
 
 def test_a_task_units_ticked_is_archived_with_their_work_when_removed(office, actor, village):
     unit, task = village
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     Check.create(unit=unit, task=task, state="done", note="Đã họp", version=1)
     response = office.submit(f"/campaigns/{campaign.id}", f"#task-{task.id} form[action$=remove]")
     assert response.status_code == 303
@@ -238,7 +238,7 @@ def test_a_task_units_ticked_is_archived_with_their_work_when_removed(office, ac
 def test_an_untouched_task_is_deleted_when_removed(office, village):
     unit, task = village
     assert not Check.select().where(Check.task == task).exists()
-    office.submit(f"/campaigns/{Campaign.current().id}", f"#task-{task.id} form[action$=remove]")
+    office.submit(f"/campaigns/{Campaign.current(Unit.root()).id}", f"#task-{task.id} form[action$=remove]")
     assert Task.get_or_none(Task.id == task.id) is None
     assert Event.get(Event.kind == "task.delete").subject == f"task:{task.id}"
 
@@ -246,7 +246,7 @@ def test_an_untouched_task_is_deleted_when_removed(office, village):
 def test_an_area_with_ticked_tasks_is_archived_and_leaves_the_checklist(office, village):
     unit, task = village
     Check.create(unit=unit, task=task, state="done", version=1)
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     office.submit(f"/campaigns/{campaign.id}", f"#area-{task.area_id} form[action$=remove]")
     area = Area.get_by_id(task.area_id)
     assert area.archived and all(t.archived for t in area.tasks)
@@ -259,7 +259,7 @@ def activate(office, campaign, to="active"):
 
 
 def test_a_campaign_goes_from_draft_to_active_to_closed_to_archived(office):
-    demo = Campaign.current()
+    demo = Campaign.current(Unit.root())
     office.client.post(f"/campaigns/{demo.id}/clone", data={"csrf_token": token(office)})
     draft = Campaign.get(Campaign.status == "draft")
     response = activate(office, draft)
@@ -268,7 +268,7 @@ def test_a_campaign_goes_from_draft_to_active_to_closed_to_archived(office):
 
     activate(office, demo, "closed")
     activate(office, draft)
-    assert Campaign.current().id == draft.id
+    assert Campaign.current(Unit.root()).id == draft.id
     switch_to(office, "ban-na-bo")
     assert soup(office.client.get("/checklist")).select_one(".area h2")  # the unit works on the new campaign
     assert all(int(li["id"][5:]) in {t.id for a in draft.areas_with_tasks() for t in a.task_list}
@@ -291,7 +291,7 @@ def test_cloning_copies_areas_tasks_kinds_and_evidence_into_a_new_draft(office, 
     unit, task = village
     task.evidence_required = True
     task.save()
-    demo = Campaign.current()
+    demo = Campaign.current(Unit.root())
     response = office.submit("/campaigns", f"#campaign-{demo.id} form")
     copy = Campaign.get(Campaign.status == "draft")
     assert response.headers["Location"] == f"/campaigns/{copy.id}"

@@ -25,7 +25,7 @@ def a_day_of_the_campaign(actor, village):
     publish_with(actor, {"Lò Văn Sáng": "1"})
     actor.client.post("/logout", data={"csrf_token": csrf_token(actor.client)})
     form = opinion_form(actor.client)
-    assert actor.client.post("/cong-khai/y-kien", data={**form, "text": "Xứng đáng"}).status_code == 303
+    assert actor.client.post("/cong-khai/xa-binh-lu/y-kien", data={**form, "text": "Xứng đáng"}).status_code == 303
     return {
         "check.updated_at": Check.get(unit=unit, task=task).updated_at,
         "nomination.created_at": Nomination.get().created_at,

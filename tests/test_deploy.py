@@ -42,7 +42,7 @@ def test_behind_the_proxy_each_citizen_has_their_own_opinion_limit(published, ap
     client = published.client
 
     def send(address):
-        return client.post("/cong-khai/y-kien", data={**opinion_form(client), "text": "Đồng ý"},
+        return client.post("/cong-khai/xa-binh-lu/y-kien", data={**opinion_form(client), "text": "Đồng ý"},
                            headers={"X-Forwarded-For": address}).status_code
 
     assert [send("10.0.0.1"), send("10.0.0.2")] == [303, 429]

@@ -126,7 +126,7 @@ def test_a_board_reconnecting_after_a_server_restart_misses_no_event(gunicorn, a
     with app.app_context():  # the database lives on while the web server is down: another host writes
         unit = Unit.get(Unit.code == "ban-na-it")
         user = User.get(User.username == "ban-na-it")
-        campaign = Campaign.current()
+        campaign = Campaign.current(Unit.root())
         for task in [t for t in Task.select().order_by(Task.id) if t.applies_to(unit)][:2]:
             check = Check.get_or_none(Check.unit == unit, Check.task == task) or Check()
             set_check(unit, task, "doing" if check.state == "done" else "done", "", check.version, user, campaign)

@@ -71,7 +71,7 @@ def test_from_a_villages_proposal_to_a_published_decision(gunicorn, browser):
     expect(office.locator("#published")).to_contain_text("24/02/2026")
 
     public = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
-    public.goto(server + "/cong-khai")
+    public.goto(server + "/cong-khai/xa-binh-lu")
     expect(public.locator("#approved li")).to_contain_text("Lò Văn Sáng")
     public.fill("#text", "Ông Sáng được dân bản tin tưởng")
     public.click("#opinion button")

@@ -23,7 +23,7 @@ def files(app, tmp_path):
 def council(count):
     """`count` more council members besides the demo's hoidong."""
     for i in range(count):
-        member = User(username=f"hd{i}", role="council", full_name=f"Thành viên {i}")
+        member = User(username=f"hd{i}", role="council", full_name=f"Thành viên {i}", unit=Unit.root())
         member.set_password("demo2026", FAST_HASH)
         member.save()
 
@@ -36,7 +36,7 @@ def propose(actor, name, award="giay-khen", kind="individual", workplace="Bản 
 
 
 def nomination(name) -> Nomination:
-    return Nomination.get(Nomination.name == name, Nomination.campaign == Campaign.current())
+    return Nomination.get(Nomination.name == name, Nomination.campaign == Campaign.current(Unit.root()))
 
 
 def post(actor, path, **data):
@@ -230,7 +230,7 @@ def test_the_golden_book_finds_a_name_typed_without_accents_across_two_campaigns
     hold_meeting(actor, present=["hoidong"])
     votes(actor, "Nguyễn Văn An", {"hoidong": "1"})
     decided(actor, "Nguyễn Văn An")
-    first = Campaign.current()
+    first = Campaign.current(Unit.root())
     # a later campaign, with the same man rewarded again
     later = Campaign.create(unit=first.unit, title="Thi đua quý II", theme="Quý II", starts_on=dt.date(2026, 4, 1),
                             ends_on=dt.date(2026, 6, 30), report_due_on=dt.date(2026, 6, 20))

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.usefixtures("files")  # evidence and attachments in the
 
 def add_council_members(count):
     for i in range(count):
-        member = User(username=f"hd{i}", role="council", full_name=f"Thành viên {i}")
+        member = User(username=f"hd{i}", role="council", full_name=f"Thành viên {i}", unit=Unit.root())
         member.set_password("demo2026", FAST_HASH)
         member.save()
 
@@ -159,7 +159,7 @@ def test_the_same_nominee_proposed_by_two_units_is_flagged_and_the_office_merges
 
 
 def test_the_same_achievement_rewarded_in_an_earlier_campaign_is_flagged(actor):
-    current = Campaign.current()
+    current = Campaign.current(Unit.root())
     earlier = Campaign.create(unit=current.unit, title="Đợt thi đua năm 2025", starts_on=dt.date(2025, 2, 1),
                               ends_on=dt.date(2025, 2, 28), report_due_on=dt.date(2025, 2, 18), status="closed")
     unit = Unit.get(Unit.code == "ban-na-bo")
@@ -323,7 +323,7 @@ def test_the_leader_approves_the_decision_with_the_awards_chosen(actor):
 
 def test_the_leader_is_told_while_the_comment_window_is_open_and_how_many_opinions_came(actor, app):
     publish_with(actor, {"Lò Văn Sáng": "1"})
-    Opinion.create(campaign=Campaign.current(), text="Đồng ý với danh sách")
+    Opinion.create(campaign=Campaign.current(Unit.root()), text="Đồng ý với danh sách")
     switch(actor, "chutich")
     window = soup(actor.client.get("/decision")).select_one("#window")
     closes_on = Publication.get().closes_on

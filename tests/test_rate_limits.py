@@ -92,11 +92,11 @@ def test_the_opinion_limit_holds_across_every_worker(gunicorn, tmp_path, actor):
     sent = []
 
     def post():
-        form = citizen.form("/cong-khai", "#opinion")
+        form = citizen.form("/cong-khai/xa-binh-lu", "#opinion")
         sent.append(f"Ý kiến {len(sent)}")
-        return citizen.request("POST", "/cong-khai/y-kien", {**form, "text": sent[-1]})[0]
+        return citizen.request("POST", "/cong-khai/xa-binh-lu/y-kien", {**form, "text": sent[-1]})[0]
 
-    statuses = send_until_two_workers_answered(tmp_path, "/cong-khai/y-kien", post)
+    statuses = send_until_two_workers_answered(tmp_path, "/cong-khai/xa-binh-lu/y-kien", post)
     assert statuses.count(303) == LIMIT
     assert statuses[LIMIT:] == [429] * (len(statuses) - LIMIT)
     assert [o.text for o in Opinion.select().order_by(Opinion.id)] == sent[:LIMIT]

@@ -65,15 +65,15 @@ def test_after_the_deadline_the_list_is_published_and_the_comment_window_ends_af
     assert actor.client.post("/publication", data=publish).status_code == 303
     publication = Publication.get()
     assert publication.closes_on == dt.date(2026, 2, 24)
-    assert publication.closes_on > Campaign.current().report_due_on
+    assert publication.closes_on > Campaign.current(Unit.root()).report_due_on
     assert nomination("Lò Thị Xuân").state == "rejected"  # on the list the council saw, though it did not pass
     # The deadline stays where the units were told it was: moving it now would open filing after the posting.
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     edited = actor.submit(f"/campaigns/{campaign.id}", f"form[action$='/campaigns/{campaign.id}']",
                           **{"campaign-report_due_on": "2026-02-25"})
     assert edited.status_code == 400
     assert "đã công khai" in soup(edited).select_one("#campaign-report_due_on ~ .field-error").text
-    assert Campaign.current().report_due_on == dt.date(2026, 2, 18)
+    assert Campaign.current(Unit.root()).report_due_on == dt.date(2026, 2, 18)
 
 
 def test_a_unit_the_office_reopened_holds_the_list_until_it_files(actor, app):
@@ -114,7 +114,7 @@ def test_the_leader_approves_only_after_the_comment_window_and_the_public_commen
     actor = published
     at(app, "2026-02-24T23:59:00")  # the last minute of the last promised day
     # The office cannot end the campaign under the public's feet either.
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     actor.submit(f"/campaigns/{campaign.id}", "form:has(input[name=status][value=closed])")
     assert Campaign.get_by_id(campaign.id).status == "active"
     switch(actor, "chutich")
@@ -127,13 +127,13 @@ def test_the_leader_approves_only_after_the_comment_window_and_the_public_commen
     assert Publication.get().approved_at is None
 
     actor.client.post("/logout", data={"csrf_token": csrf_token(actor.client)})
-    form = form_data(soup(actor.client.get("/cong-khai")).select_one("#opinion"))
-    assert actor.client.post("/cong-khai/y-kien", data={**form, "text": "Xứng đáng"}).status_code == 303
+    form = form_data(soup(actor.client.get("/cong-khai/xa-binh-lu")).select_one("#opinion"))
+    assert actor.client.post("/cong-khai/xa-binh-lu/y-kien", data={**form, "text": "Xứng đáng"}).status_code == 303
     assert Opinion.select().count() == 1
 
     at(app, "2026-02-24T17:00:00+00:00")  # 00:00 on 25/02
-    assert soup(actor.client.get("/cong-khai")).select_one("#opinion") is None
-    actor.client.post("/cong-khai/y-kien", data={**form, "text": "Muộn"})
+    assert soup(actor.client.get("/cong-khai/xa-binh-lu")).select_one("#opinion") is None
+    actor.client.post("/cong-khai/xa-binh-lu/y-kien", data={**form, "text": "Muộn"})
     assert Opinion.select().count() == 1
     actor.login("chutich")
     form = form_data(soup(actor.client.get("/decision")).select_one("#decision"))
@@ -203,7 +203,7 @@ def test_after_its_end_date_a_campaign_takes_no_tick_or_evidence_until_the_offic
     assert Evidence.select().count() == 1 and not Evidence.get().removed
 
     switch(actor, "vanhoa")
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     extended = actor.submit(f"/campaigns/{campaign.id}", f"form[action$='/campaigns/{campaign.id}']",
                             **{"campaign-ends_on": "2026-03-15"})
     assert extended.status_code == 303
@@ -226,7 +226,7 @@ def test_a_closed_or_archived_campaign_is_read_only_everywhere(actor, village, s
     n = nomination()
     post(actor, f"/nominations/{n.id}/comments", text="Cần xác minh")
     switch(actor, "vanhoa")
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     area = campaign.areas_with_tasks()[0]
     for to in ("closed", "archived")[:1 + (status == "archived")]:
         actor.submit(f"/campaigns/{campaign.id}", f"form:has(input[name=status][value={to}])")

@@ -21,7 +21,7 @@ def unit(code):
 
 def first_area_village_tasks():
     """Area 1's tasks for villages: the first with 40 points, the other three with 20 (a hundred in all)."""
-    area = Campaign.current().areas_with_tasks()[0]
+    area = Campaign.current(Unit.root()).areas_with_tasks()[0]
     return [t for t in area.task_list if t.applies_to(unit("ban-na-bo"))]
 
 
@@ -29,12 +29,12 @@ def give_points(actor, **extra):
     """The office fills in the points page of the campaign editor."""
     tasks = first_area_village_tasks()
     points = {f"task_{t.id}": str(40 if i == 0 else 20) for i, t in enumerate(tasks)}
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     return actor.submit(f"/campaigns/{campaign.id}/diem", "form.card", **points, **extra)
 
 
 def tick(code, states):
-    campaign, who = Campaign.current(), unit(code)
+    campaign, who = Campaign.current(Unit.root()), unit(code)
     for task, state in zip(first_area_village_tasks(), states):
         set_check(who, task, state, "", 0, user(code), campaign)
 
@@ -74,7 +74,7 @@ def test_the_office_moves_the_thresholds(app, actor):
     actor.login("vanhoa")
     give_points(actor, good="85", fair="60")
     tick("ban-na-bo", NÀ_BỎ)
-    assert scoring.unit_score(Campaign.current(), unit("ban-na-bo")).grade_label == "Tốt"
+    assert scoring.unit_score(Campaign.current(Unit.root()), unit("ban-na-bo")).grade_label == "Tốt"
     wrong = give_points(actor, good="95")
     assert wrong.status_code == 400
     assert "Ngưỡng phải giảm dần" in soup(wrong).select_one(".field-error").text
@@ -111,7 +111,7 @@ def test_a_unit_claims_a_bonus_and_the_office_applies_a_deduction_with_a_reason(
     give_points(actor, criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5",
                 criterion_new1_title="Để xảy ra vụ việc an ninh trật tự", criterion_new1_points="-10")
     tick("ban-na-bo", NÀ_BỎ)
-    bonus, deduction = Campaign.current().criteria.order_by(Criterion.position)
+    bonus, deduction = Campaign.current(Unit.root()).criteria.order_by(Criterion.position)
     switch(actor, "ban-na-bo")
     assert actor.submit("/cham-diem", f"#claim-{bonus.id}", **{f"c{bonus.id}-claimed": "y",
                         f"c{bonus.id}-note": "Mô hình bếp ăn chung, ảnh ở việc 1"}).status_code == 303
@@ -157,7 +157,7 @@ def test_the_council_sees_the_unit_score_on_a_proposal_and_in_its_dossier(app, a
     give_points(actor)
     tick("ban-na-bo", NÀ_BỎ)
     nà_bỏ = unit("ban-na-bo")
-    n = Nomination(campaign=Campaign.current(), unit=nà_bỏ, kind="individual", name="Lò Văn Sáng",
+    n = Nomination(campaign=Campaign.current(Unit.root()), unit=nà_bỏ, kind="individual", name="Lò Văn Sáng",
                    workplace=nà_bỏ.name, achievement="Vận động 42 hộ", award="giay-khen", created_by=user("ban-na-bo"))
     n.save()
     switch(actor, "hoidong")

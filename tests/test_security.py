@@ -37,7 +37,7 @@ def test_secure_cookies_follow_the_environment(monkeypatch, db_url):
     assert make_app(db_url).config["SESSION_COOKIE_SECURE"] is True
 
 
-@pytest.mark.parametrize("path", ["/login", "/healthz", "/cong-khai", "/checklist", "/no-such-page"])
+@pytest.mark.parametrize("path", ["/login", "/healthz", "/cong-khai/xa-binh-lu", "/checklist", "/no-such-page"])
 def test_every_response_carries_the_security_headers(client, path):
     response = client.get(path)
     assert {name: response.headers.get(name) for name in HEADERS} == HEADERS

@@ -195,7 +195,7 @@ def test_two_office_desks_edit_one_unit_from_the_same_copy_at_once(app, monkeypa
 
 def test_two_office_desks_edit_one_task_of_the_plan_from_the_same_revision_at_once(app, monkeypatch, village):
     _, task = village
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
 
     def desk(title):
         def steps(actor):

@@ -4,7 +4,7 @@ from .base import Stale, Versioned
 from .checks import STATES, Check, ClientWrite, Evidence, set_check
 from .council import BASES, AwardRule, Meeting, NominationReturn, VoteMeeting
 from .events import Event
-from .people import ROLES, UNIT_KINDS, WATCHERS, Lockout, Unit, User, UserSession
+from .people import READERS, ROLES, UNIT_KINDS, WATCHERS, Lockout, Unit, User, UserSession
 from .round import (
     AWARDS, NOMINATION_STATES, NOMINEE_KINDS, REPORT_STATES, Comment, Nomination, Opinion, Publication, Report, Vote,
     fold,

@@ -6,7 +6,7 @@ from peewee import BooleanField, CharField, DateField, DateTimeField, FloatField
 from ..clock import utc_now
 from ..db import BaseModel
 from .base import Versioned
-from .people import User
+from .people import Unit, User
 from .round import Nomination, Vote
 from .structure import Campaign
 
@@ -40,13 +40,17 @@ class Meeting(Versioned):
 
 
 class AwardRule(BaseModel):
-    """How the council votes on one award form, as the office set it; a form without a row follows the
+    """How a commune's council votes on one award form, as its office set it; a form without a row follows the
     configuration (PORTAL_VOTE_MAJORITY, PORTAL_VOTE_BASE)."""
 
-    award = CharField(unique=True)
+    unit = ForeignKeyField(Unit, backref="award_rules", on_delete="CASCADE")  # the commune
+    award = CharField()
     threshold = FloatField()  # passes with more than this share of the base agreeing
     base = CharField(default="members")  # BASES
     secret = BooleanField(default=False)  # counts shown, voters' names hidden everywhere
+
+    class Meta:
+        indexes = ((("unit", "award"), True),)
 
 
 class VoteMeeting(BaseModel):

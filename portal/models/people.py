@@ -30,7 +30,8 @@ ROLES = {
     "supervisor": "Ủy ban MTTQ xã",
     "province": "Ban Thi đua – Khen thưởng tỉnh",
 }
-WATCHERS = ("office", "council", "leader", "supervisor")  # roles that see the whole board
+WATCHERS = ("office", "council", "leader", "supervisor")  # roles that see the whole board of their commune
+READERS = WATCHERS + ("province",)  # who may read a commune's board; the province reads every one, changes none
 
 
 class Unit(Versioned):
@@ -56,13 +57,31 @@ class Unit(Versioned):
 
     @classmethod
     def root(cls):
-        """The commune: the top of the tree, which campaigns belong to."""
+        """The top of the tree: the commune of a single-commune install, or the province."""
         return cls.select().where(cls.parent.is_null()).order_by(cls.id).first()
 
     @classmethod
-    def under(cls, root):
-        """Active units below `root`, in Vietnamese alphabetical order."""
+    def communes(cls, province):
+        """The communes under `province`, in Vietnamese alphabetical order."""
+        return cls.under(province, kind="commune")
+
+    def commune(self):
+        """The commune this unit belongs to (itself for a commune), found on its path; None above communes."""
+        if self.kind == "commune":
+            return self
+        ids = [int(i) for i in self.path.strip("/").split("/") if i]
+        return Unit.get_or_none(Unit.id.in_(ids), Unit.kind == "commune")
+
+    def contains(self, other) -> bool:
+        """True when `other` (a unit) is this unit or below it."""
+        return other.path.startswith(self.path)
+
+    @classmethod
+    def under(cls, root, kind=None):
+        """Active units below `root` (of `kind` only, given one), in Vietnamese alphabetical order."""
         units = cls.select().where(cls.path.startswith(root.path), cls.id != root.id, cls.active)
+        if kind:
+            units = units.where(cls.kind == kind)
         return sorted(units, key=lambda u: vn_sort_key(u.name))
 
     @property

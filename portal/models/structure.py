@@ -3,7 +3,7 @@ import copy
 
 from peewee import BooleanField, CharField, DateField, ForeignKeyField, IntegerField, TextField
 
-from ..db import BaseModel, rows
+from ..db import BaseModel, Slot, rows
 from .base import Versioned
 from .people import Unit
 
@@ -17,6 +17,8 @@ class Campaign(Versioned):
     report_due_on = DateField()
     status = CharField(default="active", index=True)  # draft | active | closed | archived
     revision = IntegerField(default=0)  # bumped by every saved or deleted area and task
+    # The province's campaign this commune's one was launched from; the commune owns its copy.
+    origin = ForeignKeyField("self", null=True, backref="copies", on_delete="SET NULL")
     VERSION = "revision"
     SNAPSHOT = ("title", "theme", "starts_on", "ends_on", "report_due_on", "status")
 
@@ -25,10 +27,18 @@ class Campaign(Versioned):
     _structure = {}
 
     @classmethod
-    def current(cls):
-        found = rows(cls, "campaign.current", lambda: cls.select().where(cls.status == "active")
-                     .order_by(cls.starts_on.desc(), cls.id.desc()).limit(1))
+    def current(cls, commune):
+        """The commune's active campaign, or None."""
+        found = rows(cls, "campaign.current", lambda: cls.select()
+                     .where(cls.status == "active", cls.unit == Slot("unit"))
+                     .order_by(cls.starts_on.desc(), cls.id.desc()).limit(1), unit=commune.id)
         return found[0] if found else None
+
+    @classmethod
+    def last_ended(cls, commune):
+        """The commune's campaign that ended last, or None."""
+        return (cls.select().where(cls.unit == commune, cls.status.in_(("closed", "archived")))
+                .order_by(cls.ends_on.desc(), cls.id.desc()).first())
 
     @classmethod
     def forget(cls, campaign_id: int) -> None:
