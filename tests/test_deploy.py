@@ -68,7 +68,7 @@ def test_behind_the_proxy_the_app_sees_the_browsers_https_address_and_host(app):
 
 
 def everything():
-    return {m.__name__: list(m.select().order_by(m.id).tuples()) for m in MODELS}
+    return {m.__name__: list(m.select().order_by(*m._meta.sorted_fields).tuples()) for m in MODELS}
 
 
 @pytest.fixture

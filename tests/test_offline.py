@@ -304,7 +304,7 @@ def test_a_newer_copy_of_the_page_asked_for_before_the_outbox_sent_a_photo_does_
 
 def registration_due(days_from_today: int):
     """Moves the registration deadline, as the office does on the campaign's points page."""
-    campaign = Campaign.current()
+    campaign = Campaign.current(Unit.root())
     scheme = Scheme.of(campaign)
     scheme.registration_due_on = dt.date.fromisoformat(TODAY) + dt.timedelta(days=days_from_today)
     scheme.save()

@@ -211,7 +211,7 @@ def test_a_plan_with_points_brings_them_into_the_new_campaign(app, actor):
 
 def test_a_cloned_campaign_keeps_its_points_scheme_with_the_registration_deadline_moved_with_its_start(app, actor):
     actor.login("vanhoa")
-    demo = Campaign.current()
+    demo = Campaign.current(Unit.root())
     give_points(actor, area_0="", doing_share="40", excellent="85", good="70", fair="45",
                 registration_due_on=(demo.starts_on + dt.timedelta(days=9)).isoformat(),
                 criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5",
@@ -242,7 +242,7 @@ def test_a_cloned_campaign_keeps_its_points_scheme_with_the_registration_deadlin
 
 def test_a_clone_of_a_campaign_without_points_or_a_deadline_has_none(app, actor):
     actor.login("vanhoa")
-    demo = Campaign.current()
+    demo = Campaign.current(Unit.root())
     actor.client.post(f"/campaigns/{demo.id}/clone", data={"csrf_token": csrf_token(actor.client)})
     copy = Campaign.get(Campaign.status == "draft")
     assert not scoring.plan_of(copy).active and not Criterion.select().where(Criterion.campaign == copy).exists()
@@ -257,7 +257,7 @@ def claim_file(actor, criterion, content, name):
 def test_a_bonus_claim_carries_a_photo_and_a_pdf_that_the_office_sees_and_no_other_unit_does(app, actor, files):
     actor.login("vanhoa")
     give_points(actor, criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5")
-    bonus = Campaign.current().criteria.get()
+    bonus = Campaign.current(Unit.root()).criteria.get()
     switch(actor, "ban-na-bo")
     exif = Image.Exif()
     exif[0x0110] = "Redmi 9A"  # the phone's model, which the kept file must not tell
@@ -290,7 +290,7 @@ def test_a_bonus_claim_carries_a_photo_and_a_pdf_that_the_office_sees_and_no_oth
 def test_a_claim_file_that_is_not_a_photo_or_pdf_is_refused_in_vietnamese_and_nothing_is_kept(app, actor, files):
     actor.login("vanhoa")
     give_points(actor, criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5")
-    bonus = Campaign.current().criteria.get()
+    bonus = Campaign.current(Unit.root()).criteria.get()
     switch(actor, "ban-na-bo")
     refused = claim_file(actor, bonus, b"MZ\x90\x00 not a picture", "anh.jpg")
     assert refused.status_code == 400

@@ -31,7 +31,7 @@ def launch(actor, **fields):
 
 def test_the_province_lands_on_its_communes_and_reads_a_commune_board(actor, commune_b):
     response = actor.login("tinh")
-    assert response.headers["Location"].endswith("/tinh/dot-thi-dua")
+    assert response.headers["Location"].endswith("/tinh")  # the roll-up board; its campaigns page lists them too
     page = soup(actor.client.get("/tinh/dot-thi-dua"))
     links = {a.text: a["href"] for a in page.select("#communes a")}
     assert links == {"UBND xã Bình Lư": "/board?xa=xa-binh-lu", "UBND xã Tân Phong": "/board?xa=tan-phong"}
@@ -201,13 +201,13 @@ def test_migration_015_gives_a_single_communes_staff_their_commune(app):
     """An install from before: its office, council, leader and MTTQ accounts had no unit; after 015 they belong
     to the one commune, and a voting rule the office had set is kept for it."""
     done = router().done
-    router().rollback()  # 015
-    assert "015_tenancy" not in router().done
+    while "015_tenancy" in router().done:  # 015 and those after it
+        router().rollback()
     database.execute_sql('UPDATE "user" SET unit_id = NULL WHERE role <> %s' % ("?" if is_sqlite() else "%s"),
                          ("unit",))
     database.execute_sql("INSERT INTO awardrule (award, threshold, base, secret) VALUES ('cap-tren', 0.75, 'members', %s)"
                          % ("0" if is_sqlite() else "false"))
-    assert upgrade() == ["015_tenancy"] and router().done == done
+    assert upgrade()[0] == "015_tenancy" and router().done == done
     commune = Unit.get(Unit.code == "xa-binh-lu")
     assert {u.username: u.unit_id for u in User.select().where(User.role != "unit")} == {
         "vanhoa": commune.id, "hoidong": commune.id, "chutich": commune.id, "mttq": commune.id}
