@@ -9,8 +9,7 @@ from .access import READERS, current_campaign, roles_required
 from .filing import filings
 from .htmx import render, varies, wants_fragment
 from .models import UNIT_KINDS, Campaign, Comment, Event, Nomination, Registration, Report, Unit
-from .progress import (LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, kept_progress, pace_chart, progress, scorecard,
-                       sort_rows)
+from .progress import LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, kept_progress, pace_chart, scorecard, sort_rows
 
 bp = Blueprint("board", __name__)
 
@@ -172,12 +171,12 @@ def api_progress():
 
 
 def communes_progress(province) -> list[dict]:
-    """Each commune of the province with its current campaign's ticks done out of those due, as its board counts
-    them (a commune with no campaign running or ended counts 0 of 0)."""
+    """Each commune of the province with its current campaign's ticks done out of those due, from the totals its
+    board reads (a commune with no campaign running or ended counts 0 of 0)."""
     found = []
     for commune in Unit.communes(province):
         campaign = Campaign.current(commune) or Campaign.last_ended(commune)
-        rows = progress(campaign.areas_with_tasks(), campaign.units()) if campaign else []
+        rows = kept_progress(campaign, campaign.areas_with_tasks(), campaign.units()) if campaign else []
         done, total = sum(r.overall.done for r in rows), sum(r.overall.total for r in rows)
         found.append({"id": commune.id, "code": commune.code, "name": commune.name, "done": done, "total": total,
                       "percent": round(100 * done / total) if total else 0})

@@ -9,8 +9,7 @@ from peewee import fn
 from . import clock
 from .db import Slot, rows
 from .guards import ended
-from .models import Campaign, Check, Event, Evidence, Nomination, Registration, Report, Unit, UnitTotal
-from .text import vn_sort_key
+from .models import Campaign, Check, Event, Evidence, Nomination, Registration, Report, UnitTotal
 
 # The lag rule, written on the board as it is here: below today's pace is behind; this many points or more
 # below it is seriously behind.
@@ -120,13 +119,6 @@ class CommuneProgress:
     @property
     def expected(self) -> int:
         return round(100 * clock.expected_share(self.campaign.starts_on, self.campaign.ends_on)) if self.campaign else 0
-
-
-def communes_of(province) -> list:
-    """The active communes under `province`, in Vietnamese alphabetical order."""
-    query = Unit.select().where(Unit.path.startswith(province.path), Unit.kind == "commune",
-                                Unit.active == True)  # noqa: E712
-    return sorted(query, key=lambda u: vn_sort_key(u.name))
 
 
 def campaigns_of(communes) -> dict:

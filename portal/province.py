@@ -9,7 +9,7 @@ from . import clock, live
 from .access import roles_required
 from .htmx import render, wants_fragment
 from .models import Event, TotalsStamp, Unit
-from .progress import campaigns_of, communes_of, rollup
+from .progress import campaigns_of, rollup
 
 bp = Blueprint("province", __name__)
 
@@ -44,7 +44,7 @@ def board_version(communes) -> tuple:
 @bp.get("/tinh")
 @roles_required("province")
 def page():
-    communes = communes_of(province_of(current_user))
+    communes = Unit.communes(province_of(current_user))
     tag = hashlib.sha256(f"{board_version(communes)}|{wants_fragment()}|{current_user.id}".encode()).hexdigest()[:20]
     if request.if_none_match.contains_weak(tag):
         response = make_response("", 304)
@@ -66,7 +66,7 @@ def events():
     province = province_of(current_user)
 
     def build():
-        ctx = board_context(communes_of(province))
+        ctx = board_context(Unit.communes(province))
         rows = ctx["rows"]
         index = {row.campaign.id: i for i, row in enumerate(rows) if row.campaign}
 
