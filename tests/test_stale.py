@@ -2,12 +2,13 @@
 Exactly one is saved, the other answers 409 with the row as it is now and what its user typed, and the log
 holds one event. For every versioned object (check, report, nomination, unit, campaign plan), on both engines;
 also for the first write of a row that does not exist yet (two first ticks, two first saves of a report)."""
+import json
 import threading
 
 import pytest
 
-from portal import nominations, reports, structure
-from portal.models import Campaign, Check, Event, Nomination, Report, Task, Unit
+from portal import nominations, registration, reports, structure
+from portal.models import Campaign, Check, Event, Nomination, Registration, Report, Task, Unit
 
 from conftest import Actor, form_data, soup
 from flows import propose
@@ -145,6 +146,38 @@ def test_two_phones_save_the_report_from_the_same_copy_at_once(app, monkeypatch,
     assert "vừa được người khác sửa" in page.select_one("#report [role=alert]").text
     assert page.select_one("textarea[name=highlights]").text.strip() == (
         {"Mô hình của máy 1", "Mô hình của máy 2"} - {report.highlights}).pop()
+
+
+@pytest.mark.parametrize("saved_before", [False, True], ids=["first save", "save from version 1"])
+def test_two_phones_save_the_registration_from_the_same_copy_at_once(app, monkeypatch, saved_before):
+    app.config["NOW"] = "2026-02-05T09:00"  # registration is open until the 7th day
+    unit = Unit.get(Unit.code == "ban-na-bo")
+
+    def form(actor):
+        return form_data(soup(actor.client.get("/dang-ky")).select_one("#registration form"))
+
+    if saved_before:
+        first = Actor(app.test_client())
+        first.login("ban-na-bo")
+        assert first.client.post("/dang-ky", data={**form(first), "action": "save"}).status_code == 303
+    saves = events("registration.save")
+
+    def phone(commitment):
+        def steps(actor):
+            actor.login("ban-na-bo")
+            data = {**form(actor), "commit_general": commitment, "action": "save"}
+            yield
+            return actor.client.post("/dang-ky", data=data)
+        return steps
+
+    answers = at_once(app, monkeypatch, (registration, "registration_of"), phone("Cam kết của máy 1"),
+                      phone("Cam kết của máy 2"))
+    saved, refused = saved_and_refused(answers)
+    kept = Registration.get(Registration.unit == unit)
+    assert kept.version == (2 if saved_before else 1) and events("registration.save") == saves + 1
+    saved_text = next(c["text"] for c in json.loads(kept.commitments) if c["area"] is None)
+    assert soup(refused).select_one("textarea[name=commit_general]").text.strip() == (
+        {"Cam kết của máy 1", "Cam kết của máy 2"} - {saved_text}).pop()
 
 
 def test_two_phones_correct_one_proposal_from_the_same_copy_at_once(app, monkeypatch, actor):
