@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
-from openpyxl import Workbook
 from peewee import JOIN
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
@@ -305,14 +304,11 @@ def export_csv():
 @bp.get("/audit.xlsx")
 @roles_required("office")
 def export_xlsx():
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Nhật ký")
-    spreadsheet.append(sheet, HEADER)
+    book = spreadsheet.Book()
+    sheet = book.sheet("Nhật ký", HEADER, wide=0)
     for row in _rows():
-        spreadsheet.append(sheet, row)
-    out = io.BytesIO()
-    book.save(out)
-    return _download(out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+        sheet.append(row)
+    return book.send(f"nhat-ky-{clock.today():%Y%m%d}.xlsx")
 
 
 def init_app(app):

@@ -1,9 +1,7 @@
 """Sổ vàng: every approved award of a person, a collective or a household across campaigns, found by name without
 diacritics ("nguyen van a" finds "Nguyễn Văn A"); the hints the proposal form shows as a name is typed."""
-import io
 
-from flask import Blueprint, request, send_file
-from openpyxl import Workbook
+from flask import Blueprint, request
 
 from . import spreadsheet
 from .access import WATCHERS, current_commune, roles_required
@@ -12,7 +10,6 @@ from .models import AWARDS, NOMINEE_KINDS, Campaign, Nomination, Publication, fo
 from .text import without_marks
 
 bp = Blueprint("lookup", __name__)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HINTS = 5  # what fits under the name field on a phone
 
 
@@ -62,18 +59,14 @@ def hints():
 @roles_required(*WATCHERS)
 def export_xlsx():
     query = _query()
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Sổ vàng")
-    spreadsheet.append(sheet, ["Họ tên / tên tập thể, hộ", "Đối tượng", "Đơn vị", "Đợt thi đua", "Hình thức",
-                               "Số quyết định", "Ngày quyết định"])
+    book = spreadsheet.Book()
+    sheet = book.sheet("Sổ vàng", ["Họ tên / tên tập thể, hộ", "Đối tượng", "Đơn vị", "Đợt thi đua", "Hình thức",
+                                   "Số quyết định", "Ngày quyết định"])
     for n in awards(current_commune(), query) if query else []:
         p = n.campaign.publication
-        spreadsheet.append(sheet, [n.name, NOMINEE_KINDS[n.kind], n.workplace, n.campaign.title, AWARDS[n.award],
-                                   p.decision_number, p.decision_date.strftime("%d/%m/%Y")])
-    out = io.BytesIO()
-    book.save(out)
-    return send_file(io.BytesIO(out.getvalue()), mimetype=XLSX, as_attachment=True, download_name="so-vang.xlsx",
-                     max_age=0)
+        sheet.append([n.name, NOMINEE_KINDS[n.kind], n.workplace, n.campaign.title, AWARDS[n.award],
+                      p.decision_number, p.decision_date.strftime("%d/%m/%Y")])
+    return book.send("so-vang.xlsx")
 
 
 def init_app(app):

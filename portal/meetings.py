@@ -6,7 +6,6 @@ import json
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from openpyxl import Workbook
 from playhouse.flask_utils import get_object_or_404
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -27,7 +26,6 @@ from .text import clean, clean_name, vn_sort_key
 
 bp = Blueprint("meetings", __name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VOTED = ("sent", "approved", "rejected")  # the proposals the council voted on
 
 
@@ -291,24 +289,21 @@ def statistics_xlsx():
     rows = list(Nomination.select(Nomination, Publication, Unit).join(
         Publication, on=(Publication.campaign == Nomination.campaign)).switch(Nomination).join(Unit)
         .where(Nomination.awarded == True, Publication.decision_date.year == year))  # noqa: E712
-    book = Workbook(write_only=True)
+    book = spreadsheet.Book()
     for title, header, key, labels in (
             ("Theo hình thức", "Hình thức khen thưởng", lambda n: n.award, AWARDS),
             ("Theo đối tượng", "Đối tượng", lambda n: n.kind, NOMINEE_KINDS),
             ("Theo đơn vị", "Đơn vị đề nghị", lambda n: n.unit.name, None)):
-        sheet = book.create_sheet(title)
-        spreadsheet.append(sheet, [f"Khen thưởng năm {year}"])
-        spreadsheet.append(sheet, [header, "Số lượng"])
+        sheet = book.sheet(title, [f"Khen thưởng năm {year}"])
+        sheet.append([header, "Số lượng"], book.bold)
         counts = {}
         for n in rows:
             counts[key(n)] = counts.get(key(n), 0) + 1
         order = list(labels) if labels else sorted(counts, key=vn_sort_key)
         for k in order:
-            spreadsheet.append(sheet, [labels[k] if labels else k, counts.get(k, 0)])
-        spreadsheet.append(sheet, ["Tổng cộng", len(rows)])
-    out = io.BytesIO()
-    book.save(out)
-    return _send(out.getvalue(), f"thong-ke-khen-thuong-{year}.xlsx", XLSX)
+            sheet.append([labels[k] if labels else k, counts.get(k, 0)])
+        sheet.append(["Tổng cộng", len(rows)], book.bold)
+    return book.send(f"thong-ke-khen-thuong-{year}.xlsx")
 
 
 def init_app(app):

@@ -1,12 +1,9 @@
 """Đăng ký thi đua: at the start of a campaign each unit registers the titles it aims for, how many people it will
 propose for each award, and its commitments; the office accepts the registration or returns it with a reason."""
-import io
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -256,28 +253,21 @@ def _unit_in(campaign, unit_id) -> Unit:
 @roles_required(*WATCHERS)
 def export_xlsx():
     ctx = summary_context(current_campaign())
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Đăng ký thi đua"
-    spreadsheet.append(sheet, ["Đơn vị", "Loại", "Trạng thái", "Danh hiệu tập thể đăng ký"]
+    book = spreadsheet.Book()
+    sheet = book.sheet("Đăng ký thi đua", ["Đơn vị", "Loại", "Trạng thái", "Danh hiệu tập thể đăng ký"]
                        + [f"Số cá nhân: {label}" for label in AWARDS.values()] + ["Cam kết", "Gửi lúc", "Nhận xét"])
     for unit in ctx["units"]:
         r = ctx["registrations"].get(unit.id)
         if r is None:
-            spreadsheet.append(sheet, [unit.name, unit.kind_label, REGISTRATION_STATES["draft"]])
+            sheet.append([unit.name, unit.kind_label, REGISTRATION_STATES["draft"]])
             continue
-        spreadsheet.append(sheet, [unit.name, unit.kind_label, REGISTRATION_STATES[r.state],
-                                   "; ".join(COLLECTIVE_TITLES[k] for k in r.title_list)]
-                           + [r.count_map.get(k, 0) for k in AWARDS]
-                           + ["\n".join(commitment_text(r, ctx["areas"])),
-                              clock.local(r.sent_at).strftime("%d/%m/%Y %H:%M") if r.sent_at else "",
-                              r.office_comment])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    out = io.BytesIO()
-    book.save(out)
-    return send_file(io.BytesIO(out.getvalue()), as_attachment=True, download_name="dang-ky-thi-dua.xlsx", max_age=0,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        sheet.append([unit.name, unit.kind_label, REGISTRATION_STATES[r.state],
+                      "; ".join(COLLECTIVE_TITLES[k] for k in r.title_list)]
+                     + [r.count_map.get(k, 0) for k in AWARDS]
+                     + ["\n".join(commitment_text(r, ctx["areas"])),
+                        clock.local(r.sent_at).strftime("%d/%m/%Y %H:%M") if r.sent_at else "",
+                        r.office_comment])
+    return book.send("dang-ky-thi-dua.xlsx")
 
 
 def init_app(app):
