@@ -36,13 +36,15 @@ def page():
 @roles_required("unit")
 def events():
     """Live checklist: a tick made on another phone of the same unit shows here too."""
-    unit, campaign = current_user.unit, current_campaign()
+    unit, campaign, session = current_user.unit, current_campaign(), current_user.session_id
 
     def render(batch, fresh):  # drawn for this phone alone: its rows carry the session's CSRF token
-        mine = [e for e in batch if e.kind == "check.set"]
+        # This browser's own ticks are not sent back: their answers already carried the row (on 2G, a second
+        # copy of each row), and drawing it again was a sixth of a busy worker's time (bench/province.py).
+        mine = [e for e in batch if e.kind == "check.set" and e.session != session]
         if not mine:
             return []
-        ctx = scorecard(unit, campaign)
+        ctx = scorecard(unit, campaign, page=False)
         tasks = {t.id: t for area in ctx["areas"] for t in area.task_list}
         messages = []
         for e in mine:
@@ -85,7 +87,7 @@ def stale(_):
 
 def _row(unit, task, campaign, status, message=None, draft=None):
     """The answer to a tick: with htmx the row and the totals, else the whole checklist."""
-    ctx = dict(scorecard(unit, campaign), messages={task.id: message} if message else {},
+    ctx = dict(scorecard(unit, campaign, page=not wants_fragment()), messages={task.id: message} if message else {},
                drafts={task.id: draft} if status != 200 else {})
     return render("checklist/page.html", "checklist/_tick.html", status, task=task, **ctx)
 

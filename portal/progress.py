@@ -237,10 +237,11 @@ def pace_chart(campaign, days, total) -> dict | None:
                 label=f"Tiến độ theo ngày: đến {days[-1][0]:%d/%m} đạt {today}%, mức cần đạt {expected}%.")
 
 
-def scorecard(unit, campaign, readonly=False) -> dict:
+def scorecard(unit, campaign, readonly=False, page=True) -> dict:
     """A unit's tasks by content area, with its checks, evidence and score: what the checklist page and each of its
     fragments render from (and the report's prefill, the board's view of a unit, the dossier). Once the campaign
-    has `ended` the rows offer no form and the unit reads why."""
+    has `ended` the rows offer no form and the unit reads why. A tick's row and totals (`page` false) need neither
+    the evidence nor the banners: two statements fewer on every tick and every live change."""
     areas = campaign.areas_with_tasks()
     for area in areas:
         area.task_list = [t for t in area.task_list if t.applies_to(unit)]
@@ -248,10 +249,11 @@ def scorecard(unit, campaign, readonly=False) -> dict:
     tasks = [t for a in areas for t in a.task_list]
     checks = Check.for_unit(unit, tasks)
     closed = ended(campaign)
-    return dict(unit=unit, campaign=campaign, areas=areas, checks=checks, evidence=Evidence.for_unit(unit, tasks),
+    return dict(unit=unit, campaign=campaign, areas=areas, checks=checks,
+                evidence=Evidence.for_unit(unit, tasks) if page else {},
                 numbers={t.id: n for n, t in enumerate(tasks, 1)},  # as the printed checklist and SMS codes number them
                 finished={task_id for task_id, c in checks.items() if c.state in FINISHED},
-                banners=[] if readonly or closed else banners(unit, campaign),
+                banners=[] if readonly or closed or not page else banners(unit, campaign),
                 score=score(areas, unit, {(unit.id, task_id): c.state for task_id, c in checks.items()}),
                 readonly=readonly or bool(closed), ended=closed, messages={}, drafts={})
 

@@ -18,7 +18,8 @@
 
   function send(entry, progress) {
     var headers = entry.page ? {} : { "HX-Request": "true" };
-    if (!root.XMLHttpRequest) {  // the service worker
+    if (!root.XMLHttpRequest) {  // the service worker: no page takes its answer, so the pages' streams bring it
+      headers["X-Outbox"] = "worker";
       return fetch(entry.url, { method: "POST", body: body(entry), headers: headers, credentials: "same-origin" })
         .then(function (r) { return r.text().then(function (t) { return { status: r.status, text: t, url: r.url }; }); });
     }

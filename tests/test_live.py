@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from portal.db import database
 from portal.models import Event, Task, Unit
 
-from conftest import log_in, soup
+from conftest import log_in, soup, switch
 from flows import messages, session_cookie, tick
 
 
@@ -104,6 +104,18 @@ def test_a_unit_stream_carries_only_its_own_ticks(short_streams, actor):
     row = soup_of(got[0]["data"]).select_one("div.check.done[hx-swap-oob]")
     assert row.select_one("input[name=version]")["value"] == "1"
     assert soup_of(got[0]["data"]).select_one("#overall[hx-swap-oob]")
+
+
+def test_a_phones_own_ticks_do_not_come_back_on_its_stream_but_reach_its_other_phones(short_streams, actor, village):
+    """Each tick's answer carries its row: the same row again on this browser's stream would only cost bytes."""
+    unit, task = village
+    actor.login("ban-na-bo")
+    assert actor.tick(unit.id, task.id, "done", htmx=True).status_code == 200
+    assert messages(actor.client.get("/checklist/events?since=0").get_data(as_text=True)) == []
+    switch(actor, "ban-na-bo")  # the same account on a second phone: a session of its own
+    got = messages(actor.client.get("/checklist/events?since=0").get_data(as_text=True))
+    assert [int(m["id"]) for m in got] == [Event.last_id(Event.kind == "check.set")]
+    assert soup_of(got[0]["data"]).select_one(f"#check-{task.id}.done[hx-swap-oob]")
 
 
 def test_the_page_tells_its_stream_where_to_start(actor):

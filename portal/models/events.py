@@ -2,7 +2,7 @@
 import json
 from contextlib import contextmanager
 
-from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, TextField, fn
+from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
 
 from ..clock import utc_now
 from ..db import BaseModel, Slot, database, is_sqlite, notify_after_commit, rows, run
@@ -27,6 +27,8 @@ class Event(BaseModel):
     subject = CharField(default="")
     before = TextField(default="")
     after = TextField(default="")
+    # The signed-in browser it came from (User.session_id; none for the CLI, SMS or a form without a login).
+    session = IntegerField(null=True)
 
     class Meta:
         # Every read of the log has its index, so that its cost does not grow with the log (migration 012).
@@ -64,7 +66,7 @@ class Event(BaseModel):
             database.execute_sql("SELECT pg_advisory_xact_lock_shared(7210)")
             notify_after_commit()  # wakes the live hub of every worker (portal/live.py)
         values = dict(at=utc_now(), kind=kind, user=_id(user), campaign=_id(campaign), unit=_id(unit),
-                      subject=text,
+                      subject=text, session=getattr(user, "event_session", None),
                       before=json.dumps(before, ensure_ascii=False) if before is not None else "",
                       after=json.dumps(after, ensure_ascii=False) if after is not None else "")
         return run("event.record", lambda: cls.insert({cls._meta.fields[n]: Slot(n) for n in values})
@@ -75,7 +77,7 @@ class Event(BaseModel):
         """The events after `cursor` (only the unit's, given `unit_id`), as much of them as a live stream
         reads. Built once: every open stream asks several times a second."""
         def build(by_unit):
-            query = cls.select(cls.id, cls.at, cls.kind, cls.campaign, cls.unit, cls.subject).where(
+            query = cls.select(cls.id, cls.at, cls.kind, cls.campaign, cls.unit, cls.subject, cls.session).where(
                 cls.id > Slot("cursor"))
             return (query.where(cls.unit == Slot("unit")) if by_unit else query).order_by(cls.id).limit(Slot("limit"))
 

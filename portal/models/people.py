@@ -4,6 +4,7 @@ import hashlib
 import secrets
 import sys
 
+from flask import has_request_context, request
 from flask_login import UserMixin
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, fn
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -66,11 +67,14 @@ class Unit(Versioned):
         return cls.under(province, kind="commune")
 
     def commune(self):
-        """The commune this unit belongs to (itself for a commune), found on its path; None above communes."""
+        """The commune this unit belongs to (itself for a commune), found on its path; None above communes. Every
+        request of a unit's user asks: one statement per depth, built once."""
         if self.kind == "commune":
             return self
-        ids = [int(i) for i in self.path.strip("/").split("/") if i]
-        return Unit.get_or_none(Unit.id.in_(ids), Unit.kind == "commune")
+        ids = {f"id{n}": int(i) for n, i in enumerate(self.path.strip("/").split("/")) if i}
+        found = rows(Unit, ("unit.commune", len(ids)), lambda: Unit.select().where(
+            Unit.id.in_([Slot(name) for name in ids]), Unit.kind == "commune"), **ids)
+        return found[0] if found else None
 
     def contains(self, other) -> bool:
         """True when `other` (a unit) is this unit or below it."""
@@ -102,6 +106,19 @@ class User(UserMixin, BaseModel):
     must_change_password = BooleanField(default=False)  # a one-time password handed out by the office
 
     session_token = None  # this browser's session, once signed in (start_session) or loaded (by_session)
+    @property
+    def event_session(self) -> int | None:
+        """The session the events of this request name, so that the page that made them is not sent them again on
+        its live stream: it has the answer. None for what the service worker sends, with no page to answer into."""
+        if self.session_token and has_request_context() and request.headers.get("X-Outbox") != "worker":
+            return self.session_id
+        return None
+
+    @property
+    def session_id(self) -> int | None:
+        """A number for this browser's session that the events it records carry (not its user_session id, which
+        SQLite gives again once the row is deleted): 31 bits of the token's digest, which opens nothing."""
+        return int(_digest(self.session_token)[:8], 16) >> 1 if self.session_token else None
 
     @classmethod
     def open(cls, username: str, role: str, password: str, hash_method: str, *, unit=None, full_name: str = "",
