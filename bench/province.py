@@ -285,6 +285,23 @@ def cpu_seconds(servers) -> float:
     return sum(s.cpu_seconds() for s in servers)
 
 
+def machine_cpu() -> tuple[float, float, float]:
+    """Seconds of CPU so far: the machine's busy time (all cores, steal included), PostgreSQL's processes',
+    and the time the hypervisor took (steal)."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    postgres = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except OSError:
+            continue
+        if name == "postgres":
+            postgres += int(rest.split()[11]) + int(rest.split()[12])
+    busy = sum(fields) - fields[3] - fields[4]  # all but idle and iowait
+    return busy / tick, postgres / tick, fields[7] / tick
+
+
 def commits(db) -> int:
     db.execute_sql("SELECT pg_stat_clear_snapshot()")
     return db.execute_sql("SELECT xact_commit + xact_rollback FROM pg_stat_database "
@@ -306,7 +323,7 @@ def one_run(url, phones, boards, seconds, instances, workers, tmp):
         def __init__(self, access, errors):
             Gunicorn.__init__(self, url, {
                 "PORTAL_SECRET_KEY": "bench", "WEB_CONCURRENCY": str(workers), "PORTAL_TODAY": TODAY,
-                "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute", "PORTAL_WORKER_CONNECTIONS": "5000",
+                "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute", "PORTAL_WORKER_CONNECTIONS": "5000", "PORTAL_DB_POOL_SIZE": os.environ.get("POOL", "20"),
                 "GUNICORN_CMD_ARGS": f"--access-logfile {access}"}, log=errors)
 
     logs = [tmp / f"access-{phones}-{i}.log" for i in range(instances)]
@@ -337,7 +354,7 @@ def one_run(url, phones, boards, seconds, instances, workers, tmp):
         lines = [len(log.read_text().splitlines()) for log in logs]
         first_event = db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM event").fetchone()[0]
         commits_before, cpu, began = commits(db), cpu_seconds(servers), time.monotonic()
-        own_cpu = time.process_time()
+        own_cpu, machine = time.process_time(), machine_cpu()
         run.ticking = True
         go.set()
         gevent.sleep(seconds)
@@ -345,6 +362,7 @@ def one_run(url, phones, boards, seconds, instances, workers, tmp):
         elapsed = time.monotonic() - began
         busy_cpu = (cpu_seconds(servers) - cpu) / elapsed
         load_cpu = (time.process_time() - own_cpu) / elapsed
+        machine_busy, postgres_cpu, steal = ((b - a) / elapsed for a, b in zip(machine, machine_cpu()))
         machine_load = os.getloadavg()[0]
         transactions = (commits(db) - commits_before) / elapsed
         run.ticking = False
@@ -394,7 +412,8 @@ def one_run(url, phones, boards, seconds, instances, workers, tmp):
         "lost (log)": lost_log, "lost (board)": lost_board,
         "transactions/s": transactions, "cpu busy %": 100 * busy_cpu, "cpu idle %": 100 * idle_cpu,
         "cpu per stream": 1e6 * idle_cpu / streams if streams else float("nan"),  # µs of CPU per second
-        "load cpu %": 100 * load_cpu, "load average": machine_load,
+        "load cpu %": 100 * load_cpu, "load average": machine_load, "machine busy %": 100 * machine_busy,
+        "postgres cpu %": 100 * postgres_cpu, "steal %": 100 * steal,
         "worker timeouts": timeouts, "tracebacks": tracebacks,
     }
 
@@ -418,6 +437,8 @@ def table(results, renders):
         ("CPU per open stream, µs/s", lambda r: f"{r['cpu per stream']:.1f}"),
         ("the bench's own CPU, % of a core", lambda r: f"{r['load cpu %']:.0f}"),
         ("machine load average (1 min, 2 cores)", lambda r: f"{r['load average']:.1f}"),
+        ("machine busy / PostgreSQL / steal, % of a core",
+         lambda r: f"{r['machine busy %']:.0f} / {r['postgres cpu %']:.0f} / {r['steal %']:.0f}"),
     ]
     width = max(len(name) for name, _ in rows)
     print(f"{'':<{width}}  " + "  ".join(f"{r['phones']:>7} phones" for r in results))
