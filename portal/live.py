@@ -21,6 +21,10 @@ from .models import Event
 # PostgreSQL wakes the hub at each commit; it also reads this often in case a notification was lost with its
 # connection (a restarted server, a cut link).
 LISTEN_SECONDS = 5
+# Woken, the hub lets the commits of this long join the first before it reads: each read holds the log's lock
+# alone, which stalls every append meanwhile, and each batch is drawn for every board that shows it. With a
+# thousand phones ticking, reads and renders fall from one per tick to a few a second (bench/province.py).
+GATHER_SECONDS = 0.1
 
 
 def cursor() -> int:
@@ -157,6 +161,7 @@ class Hub:
             return
         try:
             if select.select([self.listener], [], [], LISTEN_SECONDS)[0]:
+                time.sleep(GATHER_SECONDS)
                 self.listener.poll()
                 self.listener.notifies.clear()
         except (psycopg2.Error, OSError):

@@ -6,7 +6,7 @@ import sys
 
 from flask import has_request_context, request
 from flask_login import UserMixin
-from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, fn
+from peewee import JOIN, BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, fn
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utc_now
@@ -181,17 +181,21 @@ class User(UserMixin, BaseModel):
 
     @classmethod
     def by_session(cls, token: str, days: int):
-        """The active account signed in with `token` less than `days` ago, with its unit, or None. Runs on every
-        request: both statements are built once."""
-        found = rows(cls, "user.by_session", lambda: cls.select().join(UserSession).where(
+        """The active account signed in with `token` less than `days` ago, with its unit (which nearly every page
+        needs), or None. Runs on every request: one statement, built once."""
+        unit_fields = Unit._meta.sorted_fields
+        found = rows(cls, "user.by_session", lambda: cls.select(
+            cls, *[f.alias(f"unit__{f.name}") for f in unit_fields]).join(UserSession).switch(cls)
+            .join(Unit, JOIN.LEFT_OUTER, on=(cls.unit == Unit.id)).where(
             UserSession.token == Slot("token"), UserSession.started_at > Slot("since"), cls.active == True),  # noqa: E712
                      token=_digest(token), since=utc_now() - dt.timedelta(days=days))
         if not found:
             return None
         user = found[0]
         user.session_token = token
-        if user.unit_id:  # nearly every page of a unit's user needs it
-            user.unit = rows(Unit, "unit.by_id", lambda: Unit.select().where(Unit.id == Slot("id")), id=user.unit_id)[0]
+        if user.unit_id:
+            user.unit = Unit(**{f.name: f.python_value(getattr(user, f"unit__{f.name}")) for f in unit_fields})
+            user.unit._dirty.clear()  # as loaded
         return user
 
 
