@@ -159,19 +159,28 @@ def signed_in(port, username) -> str:
     return response.getheader("Set-Cookie").split(";")[0]
 
 
-def open_stream(port, path, cookie, last_id=None):
-    """A live stream, read until its first line came (it is then waiting on the hub)."""
-    s = socket.create_connection(("127.0.0.1", port))
-    resume = f"Last-Event-ID: {last_id}\r\n" if last_id else ""
-    s.sendall(f"GET {path} HTTP/1.1\r\nHost: bench\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n"
-              f"{resume}\r\n".encode())
-    data = b""
-    while b"retry:" not in data:
-        chunk = s.recv(65536)
-        if not chunk:
-            raise ConnectionError(path)
-        data += chunk
-    return s
+def open_stream(port, path, cookie, last_id=None, tries=10):
+    """A live stream, read until its first line came (it is then waiting on the hub); opened again after a 503's
+    Retry-After, as htmx's SSE extension does after an error."""
+    for _ in range(tries):
+        s = socket.create_connection(("127.0.0.1", port))
+        resume = f"Last-Event-ID: {last_id}\r\n" if last_id else ""
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: bench\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n"
+                  f"{resume}\r\n".encode())
+        data = b""
+        while b"retry:" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        if b"retry:" in data:
+            return s
+        s.close()
+        busy = re.match(rb"HTTP/1.1 503.*?Retry-After: (\d+)", data, re.S | re.I)
+        if not busy:
+            raise ConnectionError(data[:40])
+        time.sleep(int(busy.group(1)))
+    raise ConnectionError(f"{path}: 503 {tries} times")
 
 
 def phone(run, port, username, ready, go, stop):
@@ -187,7 +196,7 @@ def phone(run, port, username, ready, go, stop):
         rows = {int(task): [state, int(version), action] for state, action, _, task, version in ROW.findall(page)}
         stream = open_stream(port, "/checklist/events", cookie)
     except Exception as error:  # counted, and the phone stays out
-        run.error(f"phone connect: {type(error).__name__}")
+        run.error(f"phone connect: {type(error).__name__} {str(error)[:40]}")
         ready.append(False)
         return
     ready.append(True)

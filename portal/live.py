@@ -24,7 +24,7 @@ LISTEN_SECONDS = 5
 # Woken, the hub lets the commits of this long join the first before it reads: each read holds the log's lock
 # alone, which stalls every append meanwhile, and each batch is drawn for every board that shows it. With a
 # thousand phones ticking, reads and renders fall from one per tick to a few a second (bench/province.py).
-GATHER_SECONDS = 0.1
+GATHER_SECONDS = 0.2
 
 
 def cursor() -> int:

@@ -71,6 +71,8 @@ class Unit(Versioned):
         request of a unit's user asks: one statement per depth, built once."""
         if self.kind == "commune":
             return self
+        if hasattr(self, "_commune"):  # read with the session (User.by_session)
+            return self._commune
         ids = {f"id{n}": int(i) for n, i in enumerate(self.path.strip("/").split("/")) if i}
         found = rows(Unit, ("unit.commune", len(ids)), lambda: Unit.select().where(
             Unit.id.in_([Slot(name) for name in ids]), Unit.kind == "commune"), **ids)
@@ -183,19 +185,25 @@ class User(UserMixin, BaseModel):
     def by_session(cls, token: str, days: int):
         """The active account signed in with `token` less than `days` ago, with its unit (which nearly every page
         needs), or None. Runs on every request: one statement, built once."""
-        unit_fields = Unit._meta.sorted_fields
+        fields = Unit._meta.sorted_fields
+        commune = Unit.alias()  # the commune whose path begins the unit's (the unit itself for a commune)
         found = rows(cls, "user.by_session", lambda: cls.select(
-            cls, *[f.alias(f"unit__{f.name}") for f in unit_fields]).join(UserSession).switch(cls)
-            .join(Unit, JOIN.LEFT_OUTER, on=(cls.unit == Unit.id)).where(
-            UserSession.token == Slot("token"), UserSession.started_at > Slot("since"), cls.active == True),  # noqa: E712
-                     token=_digest(token), since=utc_now() - dt.timedelta(days=days))
+            cls, *[f.alias(f"unit__{f.name}") for f in fields],
+            *[getattr(commune, f.name).alias(f"commune__{f.name}") for f in fields])
+            .join(UserSession).switch(cls).join(Unit, JOIN.LEFT_OUTER, on=(cls.unit == Unit.id))
+            .join(commune, JOIN.LEFT_OUTER, on=((commune.kind == "commune")
+                                                 & (fn.SUBSTR(Unit.path, 1, fn.LENGTH(commune.path)) == commune.path)))
+            .where(UserSession.token == Slot("token"), UserSession.started_at > Slot("since"),
+                   cls.active == True),  # noqa: E712
+            token=_digest(token), since=utc_now() - dt.timedelta(days=days))
         if not found:
             return None
         user = found[0]
         user.session_token = token
         if user.unit_id:
-            user.unit = Unit(**{f.name: f.python_value(getattr(user, f"unit__{f.name}")) for f in unit_fields})
-            user.unit._dirty.clear()  # as loaded
+            user.unit = _loaded(user, "unit__")
+            if getattr(user, "commune__id") is not None:
+                user.unit._commune = _loaded(user, "commune__")
         return user
 
 
@@ -207,6 +215,13 @@ def off_the_loop(hashing, *args):
     if monkey is not None and monkey.is_module_patched("threading"):
         return sys.modules["gevent"].get_hub().threadpool.apply(hashing, args)
     return hashing(*args)
+
+
+def _loaded(row, prefix) -> Unit:
+    """The unit whose columns `row` carries under `prefix`, as if read on its own."""
+    unit = Unit(**{f.name: f.python_value(getattr(row, prefix + f.name)) for f in Unit._meta.sorted_fields})
+    unit._dirty.clear()
+    return unit
 
 
 def _digest(token: str) -> str:
