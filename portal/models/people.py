@@ -108,6 +108,7 @@ class User(UserMixin, BaseModel):
     must_change_password = BooleanField(default=False)  # a one-time password handed out by the office
 
     session_token = None  # this browser's session, once signed in (start_session) or loaded (by_session)
+
     @property
     def event_session(self) -> int | None:
         """The session the events of this request name, so that the page that made them is not sent them again on
@@ -202,7 +203,7 @@ class User(UserMixin, BaseModel):
         user.session_token = token
         if user.unit_id:
             user.unit = _loaded(user, "unit__")
-            if getattr(user, "commune__id") is not None:
+            if user.commune__id is not None:
                 user.unit._commune = _loaded(user, "commune__")
         return user
 
