@@ -1,7 +1,7 @@
 """Per-unit totals of a campaign (done and counted tasks per unit and area), what every board reads instead of the
 checks. A tick moves them in its own transaction; a change of structure (areas, tasks, units) has them counted
 again from the checks on the next read, which a stamp tells."""
-from peewee import ForeignKeyField, IntegerField, fn
+from peewee import JOIN, ForeignKeyField, IntegerField, fn
 
 from ..db import BaseModel, Slot, database, run
 from .events import Event
@@ -74,15 +74,29 @@ class TotalsStamp(BaseModel):
         table_name = "totals_stamp"
 
     @staticmethod
-    def units_mark() -> int:
-        return max(Event.last_id(Event.kind == "unit.create"), Event.last_id(Event.kind == "unit.update"))
+    def _marks():
+        """The newest unit.create and unit.update ids, each one step down the (kind, id) index."""
+        return [Event.select(Event.id).where(Event.kind == kind).order_by(Event.id.desc()).limit(1)
+                for kind in ("unit.create", "unit.update")]
+
+    @classmethod
+    def units_mark(cls) -> int:
+        created, updated = cls._marks()
+        return max(created.scalar() or 0, updated.scalar() or 0)
 
     @classmethod
     def keep(cls, campaigns) -> None:
-        """Counts again the totals of each of `campaigns` whose stamp is not its present structure's."""
-        mark = cls.units_mark()
-        seen = {s.campaign_id: (s.revision, s.units)
-                for s in cls.select().where(cls.campaign.in_([c.id for c in campaigns]))}
+        """Counts again the totals of each of `campaigns` whose stamp is not its present structure's. Every board
+        render and live batch asks: the stamps and the unit mark come in one statement."""
+        created, updated = cls._marks()
+        query = (Campaign.select(Campaign.id, cls.revision, cls.units, created, updated)
+                 .join(cls, JOIN.LEFT_OUTER, on=(cls.campaign == Campaign.id))
+                 .where(Campaign.id.in_([c.id for c in campaigns])).tuples())
+        seen, mark = {}, None
+        for campaign_id, revision, units, last_create, last_update in query:
+            mark = max(last_create or 0, last_update or 0)
+            if revision is not None:
+                seen[campaign_id] = (revision, units)
         for campaign in campaigns:
             if seen.get(campaign.id) != (campaign.revision, mark):
                 cls.recount(campaign, seen.get(campaign.id), mark)
