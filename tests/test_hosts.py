@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -202,7 +203,8 @@ class Board:
 
 def kill(instance):
     """Kills the host at once, as a power cut would: its master and every worker, with no time to finish.
-    Returns once none of them runs: until then the kernel still accepts connections for them."""
+    Returns once its port refuses connections: until then the kernel still accepts them. A worker can show as a
+    zombie while other threads of it (gevent's thread pool) still hold the listening socket."""
     workers = subprocess.run(["pgrep", "-P", str(instance.proc.pid)], capture_output=True, text=True).stdout.split()
     instance.proc.send_signal(signal.SIGKILL)
     for pid in workers:
@@ -212,6 +214,15 @@ def kill(instance):
             pass
     instance.proc.wait(10)
     assert wait_until(lambda: not any(running(pid) for pid in workers), 10)
+    assert wait_until(lambda: refused(instance.port), 10)
+
+
+def refused(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+    except ConnectionRefusedError:
+        return True
+    return False
 
 
 def running(pid):
