@@ -8,7 +8,7 @@ from . import live, outbox
 from .access import current_campaign, own_task, roles_required
 from .forms import MAX_INT, Form
 from .htmx import render, wants_fragment
-from .models import STATES, Check, Event, Stale, set_check
+from .models import STATES, Check, Event, Evidence, Stale, set_check
 from .progress import scorecard
 from .text import clean
 
@@ -35,26 +35,40 @@ def page():
 @bp.get("/checklist/events")
 @roles_required("unit")
 def events():
-    """Live checklist: a tick made on another phone of the same unit shows here too."""
+    """Live checklist: a tick or a photo from another phone of the same unit (or sent by this phone's service
+    worker) shows here too."""
     unit, campaign, session = current_user.unit, current_campaign(), current_user.session_id
 
-    def render(batch, fresh):  # drawn for this phone alone: its rows carry the session's CSRF token
-        # This browser's own ticks are not sent back: their answers already carried the row (on 2G, a second
-        # copy of each row), and drawing it again was a sixth of a busy worker's time (bench/province.py).
-        mine = [e for e in batch if e.kind == "check.set" and e.session != session]
-        if not mine:
-            return []
-        ctx = scorecard(unit, campaign, page=False)
-        tasks = {t.id: t for area in ctx["areas"] for t in area.task_list}
-        messages = []
-        for e in mine:
-            task = tasks.get(int(e.subject.removeprefix("task:")))
-            if task:
-                html = render_template("checklist/_tick.html", task=task, live=True, **ctx)
-                messages.append(live.message(e.id, "change", html))
-        return messages
+    def build():
+        # This browser's own changes made while the stream is open are not sent back: their answers carried the
+        # row (on 2G, a second copy of each row; drawing it was a sixth of a busy worker's time, bench/province.py)
+        # or the outbox sends them again. Those from before, whose answer a reload may have lost, are (one
+        # committed as the stream opens may come twice: harmless, where missing it would not be).
+        opened = Event.last_id()
 
-    return live.stream(live.cursor(), lambda: render, unit_id=unit.id)
+        def render(batch, fresh):  # drawn for this phone alone: its rows carry the session's CSRF token
+            mine = [e for e in batch if e.kind in LIVE_KINDS and not (e.session == session and e.id > opened)]
+            if not mine:
+                return []
+            ctx = scorecard(unit, campaign, page=False)
+            tasks = {t.id: t for area in ctx["areas"] for t in area.task_list}
+            if any(e.kind != "check.set" for e in mine):
+                ctx["evidence"] = Evidence.for_unit(unit, tasks.values())
+            messages = []
+            for e in mine:
+                task = tasks.get(int(e.subject.removeprefix("task:")))
+                if task:
+                    html = render_template(LIVE_KINDS[e.kind], task=task, live=True, **ctx)
+                    messages.append(live.message(e.id, "change", html))
+            return messages
+        return render
+
+    return live.stream(live.cursor(), build, unit_id=unit.id)
+
+
+# What a change on another phone redraws: the row and the totals for a tick, the task's evidence for a photo.
+LIVE_KINDS = {"check.set": "checklist/_tick.html", "evidence.add": "evidence/_live.html",
+              "evidence.remove": "evidence/_live.html"}
 
 
 @bp.post("/checks/<int:unit_id>/<int:task_id>")

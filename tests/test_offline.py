@@ -140,7 +140,8 @@ def test_a_tick_and_a_photo_whose_answers_were_lost_are_sent_again_and_saved_onc
                         (f"/evidence/{unit.id}/{task.id}",
                          lambda: page.set_input_files(f"#file-{task.id}", str(tmp_path / "anh.jpg")))):
         page.route("**" + url, save_then_lose_the_answer, times=1)
-        change()
+        with page.expect_event("requestfailed", lambda r: r.url.endswith(url)):  # saved, and its answer lost
+            change()
         expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 1")
         page.reload()  # the outbox sends it again when the page opens
         emptied(page)
@@ -273,7 +274,7 @@ def test_a_tick_pressed_before_the_outbox_has_loaded_is_kept_and_saved_once(serv
 
 def test_a_newer_copy_of_the_page_asked_for_before_the_outbox_sent_a_photo_does_not_hide_it(server, phone, tmp_path):
     """The worker's copy of the page was asked for when it opened, before the outbox sent the photo: shown after
-    the photo's answer, it would hide the photo (the live stream brings ticks back, not evidence)."""
+    the photo's answer, it would hide the photo (the live stream brings only what this page sent before it opened)."""
     unit = Unit.get(Unit.code == "ban-na-bo")
     task = own_tasks(unit)[0]
     (tmp_path / "anh.jpg").write_bytes(photo(1600, 1200))
