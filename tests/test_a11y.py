@@ -33,6 +33,7 @@ def check(page, base, path, failures):
     response = page.goto(base + path)
     assert response.status < 500, path
     failures += [f"{path} {v}" for v in violations(page)]
+    return response
 
 
 def assert_none(failures):
@@ -121,3 +122,14 @@ def test_the_header_fits_a_360_px_phone_with_no_link_cut_off(server, browser, us
     }).map(e => e.textContent)""")
     assert cut == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_provinces_pages_pass_axe(server, browser, commune_b):
+    """The roll-up board, the launch of a province campaign, and a commune's board and unit read from it."""
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    page = log_in(browser, server, "tinh", **TESTER)
+    failures = []
+    for path in ("/tinh", "/tinh/dot-thi-dua", "/board?xa=xa-binh-lu", f"/board/units/{unit.id}?xa=xa-binh-lu",
+                 f"/board?xa={commune_b.code}"):
+        assert check(page, server, path, failures).status == 200, path
+    assert_none(failures)
