@@ -51,11 +51,12 @@ def _page(commune, form=None, status=200):
 
 @bp.get("/cong-khai")
 def single():
-    """The address of a single-commune install, kept: it leads to that commune's page."""
-    communes = list(Unit.select().where(Unit.kind == "commune", Unit.active == True).limit(2))  # noqa: E712
-    if len(communes) != 1:
-        abort(404)
-    return redirect(url_for("public.page", code=communes[0].code))
+    """The address people are given: a single-commune install leads to its commune's page; a province's lists
+    its communes, so that nobody needs a commune's code to find it."""
+    communes = list(Unit.select().where(Unit.kind == "commune", Unit.active == True).order_by(Unit.name))  # noqa: E712
+    if len(communes) == 1:
+        return redirect(url_for("public.page", code=communes[0].code))
+    return render_template("public/communes.html", communes=communes)
 
 
 @bp.get("/cong-khai/<code>")

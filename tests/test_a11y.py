@@ -130,6 +130,6 @@ def test_the_provinces_pages_pass_axe(server, browser, commune_b):
     page = log_in(browser, server, "tinh", **TESTER)
     failures = []
     for path in ("/tinh", "/tinh/dot-thi-dua", "/board?xa=xa-binh-lu", f"/board/units/{unit.id}?xa=xa-binh-lu",
-                 f"/board?xa={commune_b.code}"):
+                 f"/board?xa={commune_b.code}", "/cong-khai"):
         assert check(page, server, path, failures).status == 200, path
     assert_none(failures)

@@ -118,8 +118,9 @@ def test_the_public_page_is_per_commune_and_the_old_address_leads_to_the_only_on
     assert client.get("/cong-khai/no-such-commune").status_code == 404
 
 
-def test_with_two_communes_each_public_page_shows_its_own(client, commune_b):
-    assert client.get("/cong-khai").status_code == 404  # no one commune to lead to
+def test_with_two_communes_the_public_address_lists_them_and_each_page_shows_its_own(client, commune_b):
+    links = {a.text: a["href"] for a in soup(client.get("/cong-khai")).select("main ul.communes a")}
+    assert links == {"UBND xã Bình Lư": "/cong-khai/xa-binh-lu", commune_b.name: f"/cong-khai/{commune_b.code}"}
     page = soup(client.get("/cong-khai/tan-phong"))
     assert page.select_one("#opinion") is None and "Bình Lư" not in page.text
 
