@@ -47,6 +47,8 @@ KINDS = {
     "registration.return": "Trả lại đăng ký thi đua",
     "scheme.update": "Sửa thang điểm, hạn đăng ký",
     "claim.set": "Đơn vị đề nghị cộng điểm thưởng",
+    "claim.file": "Thêm minh chứng cho đề nghị cộng điểm",
+    "claim.file.remove": "Gỡ minh chứng của đề nghị cộng điểm",
     "score.change": "Sửa điểm của đơn vị",
 }
 ACTIONS = {
@@ -63,7 +65,7 @@ OBJECTS = {
 FIELDS = {
     "state": "Trạng thái", "note": "Ghi chú", "version": "Phiên bản", "name": "Tên", "title": "Tiêu đề",
     "target": "Chỉ tiêu", "kind": "Loại", "kinds": "Loại đơn vị", "size": "Dung lượng (byte)", "removed": "Đã gỡ",
-    "evidence": "Mã minh chứng", "status": "Trạng thái", "role": "Vai trò", "active": "Đang hoạt động",
+    "evidence": "Mã minh chứng", "file": "Mã tệp minh chứng", "status": "Trạng thái", "role": "Vai trò", "active": "Đang hoạt động",
     "contact": "Người liên hệ", "phone": "Điện thoại", "parent": "Đơn vị cấp trên", "text": "Nội dung",
     "username": "Tên đăng nhập", "address": "Địa chỉ IP", "must_change_password": "Phải đổi mật khẩu",
     "points": "Điểm", "reason": "Lý do", "claimed": "Đề nghị cộng điểm", "titles": "Danh hiệu tập thể",

@@ -218,6 +218,26 @@ def claim_file(criterion_id):
     return redirect(url_for("points.own", _anchor=f"claim-{criterion.id}"), 303)
 
 
+@bp.post("/cham-diem/files/<int:file_id>/remove")
+@roles_required("unit")
+def claim_file_remove(file_id):
+    """Takes a file off the unit's own claim while the campaign takes changes; the log keeps what it was."""
+    campaign = current_campaign()
+    refuse(frozen(campaign))
+    row = ClaimEvidence.get_or_none(ClaimEvidence.id == file_id)
+    if row is None:  # taken off already (a second tap on a slow link): nothing to say
+        return redirect(url_for("points.own"), 303)
+    if row.unit_id != current_user.unit_id:
+        abort(403)
+    with database.atomic():
+        # The delete's row count decides: a repeated request records nothing twice.
+        if ClaimEvidence.delete().where(ClaimEvidence.id == row.id).execute():
+            Event.record("claim.file.remove", current_user, campaign=campaign, unit=current_user.unit,
+                         subject=f"criterion:{row.criterion_id}", before=row.as_dict())
+            flash("Đã gỡ minh chứng.", "info")
+    return redirect(url_for("points.own", _anchor=f"files-{row.criterion_id}"), 303)
+
+
 def _claim_file(file_id, thumb: bool):
     """Seen by the unit that attached it (another unit gets 403) and by the watchers of its campaign's commune
     (a unit outside it is 404 to them, as no file is)."""

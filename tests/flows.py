@@ -283,6 +283,7 @@ ACCESS = {
     "points.scheme": ("office",),
     "points.save_scheme": ("office",),
     "points.claim_file": ("unit",),
+    "points.claim_file_remove": ("unit",),
     # a unit's own files: the watchers (and the province) and the unit itself, never another unit
     "evidence.download": EVERYONE,
     "evidence.thumbnail": EVERYONE,
@@ -340,7 +341,8 @@ ACCESS = {
 
 # Routes whose object belongs to one unit (Bản Nà Bỏ here): another unit gets 403.
 OWNED = {"checklist.set_state", "evidence.upload", "evidence.remove", "evidence.download", "evidence.thumbnail",
-         "nominations.attachment", "nominations.edit", "points.claim_file_download", "points.claim_file_thumbnail"}
+         "nominations.attachment", "nominations.edit", "points.claim_file_download", "points.claim_file_thumbnail",
+         "points.claim_file_remove"}
 
 
 # Last in a walk: it ends the session the walk runs in.

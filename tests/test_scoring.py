@@ -2,6 +2,7 @@
 a line with a reason, and the board, the API and the workbook show points, grade and rank."""
 import datetime as dt
 import io
+import json
 
 import docx
 from openpyxl import load_workbook
@@ -250,7 +251,7 @@ def test_a_clone_of_a_campaign_without_points_or_a_deadline_has_none(app, actor)
 
 
 def claim_file(actor, criterion, content, name):
-    return actor.submit("/cham-diem", f"#files-{criterion.id} form",
+    return actor.submit("/cham-diem", f"#files-{criterion.id} form[enctype]",
                         **{f"f{criterion.id}-file": (io.BytesIO(content), name)})
 
 
@@ -287,6 +288,39 @@ def test_a_bonus_claim_carries_a_photo_and_a_pdf_that_the_office_sees_and_no_oth
     assert actor.client.get(f"/cham-diem/files/{photo_row.id}").status_code == 200
 
 
+def test_a_unit_takes_a_file_off_its_claim_once_and_not_after_the_campaign_is_frozen(app, actor, files):
+    actor.login("vanhoa")
+    give_points(actor, criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5")
+    bonus = Campaign.current(Unit.root()).criteria.get()
+    switch(actor, "ban-na-bo")
+    pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+    for name in ("bien-ban.pdf", "anh.jpg"):
+        claim_file(actor, bonus, pdf if name.endswith(".pdf") else phone_photo((800, 600)), name)
+    kept, wrong = ClaimEvidence.select().order_by(ClaimEvidence.id)
+
+    switch(actor, "th-binh-lu")  # not its file
+    assert actor.client.post(f"/cham-diem/files/{wrong.id}/remove",
+                             data={"csrf_token": csrf_token(actor.client)}).status_code == 403
+    switch(actor, "ban-na-bo")
+    remove = soup(actor.client.get("/cham-diem")).select(f"#files-{bonus.id} form[action$='/remove']")
+    assert [f["action"] for f in remove] == [f"/cham-diem/files/{kept.id}/remove", f"/cham-diem/files/{wrong.id}/remove"]
+    for _ in range(2):  # pressed twice: taken off once
+        answer = actor.submit("/cham-diem", f"form[action='/cham-diem/files/{wrong.id}/remove']") if _ == 0 else \
+            actor.client.post(f"/cham-diem/files/{wrong.id}/remove", data={"csrf_token": csrf_token(actor.client)})
+        assert answer.status_code == 303
+    assert [r.id for r in ClaimEvidence.select()] == [kept.id]
+    assert actor.client.get(f"/cham-diem/files/{wrong.id}").status_code == 404
+    removed = Event.select().where(Event.kind == "claim.file.remove")
+    assert [(e.subject, json.loads(e.before)["file"]) for e in removed] == [(f"criterion:{bonus.id}", wrong.id)]
+    page = soup(actor.client.get("/cham-diem"))
+    assert [a["href"] for a in page.select(f"#files-{bonus.id} a")] == [f"/cham-diem/files/{kept.id}"]
+
+    Campaign.update(status="closed").where(Campaign.id == bonus.campaign_id).execute()
+    assert actor.client.post(f"/cham-diem/files/{kept.id}/remove",
+                             data={"csrf_token": csrf_token(actor.client)}).status_code == 409
+    assert ClaimEvidence.select().count() == 1
+
+
 def test_a_claim_file_that_is_not_a_photo_or_pdf_is_refused_in_vietnamese_and_nothing_is_kept(app, actor, files):
     actor.login("vanhoa")
     give_points(actor, criterion_new0_title="Mô hình hay được nhân rộng", criterion_new0_points="5")
@@ -295,6 +329,6 @@ def test_a_claim_file_that_is_not_a_photo_or_pdf_is_refused_in_vietnamese_and_no
     refused = claim_file(actor, bonus, b"MZ\x90\x00 not a picture", "anh.jpg")
     assert refused.status_code == 400
     assert soup(refused).select_one(f"#f{bonus.id}-file-error").text == "Chỉ nhận ảnh (JPG, PNG, WebP) hoặc tệp PDF."
-    empty = actor.submit("/cham-diem", f"#files-{bonus.id} form")
+    empty = actor.submit("/cham-diem", f"#files-{bonus.id} form[enctype]")
     assert empty.status_code == 400 and "Chọn một ảnh" in soup(empty).select_one(f"#f{bonus.id}-file-error").text
     assert ClaimEvidence.select().count() == 0 and not Event.select().where(Event.kind == "claim.file").exists()
