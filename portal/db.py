@@ -1,5 +1,6 @@
 """The database object and the base model: the one place that knows the engine."""
 import datetime as dt
+import time
 from decimal import Decimal
 
 from flask import Flask, g, has_request_context, make_response, request
@@ -89,10 +90,12 @@ def prepared(key, build) -> tuple[str, tuple]:
     return _prepared[key]
 
 
-def run(key, build, **values):
-    """Runs the statement `build` makes with `values` for its slots; returns the cursor."""
+def run(key, build, ahead: str = "", **values):
+    """Runs the statement `build` makes with `values` for its slots; returns the cursor. PostgreSQL only:
+    `ahead`, statements without parameters sent before it in the same round trip (the cursor holds the last
+    statement's result)."""
     sql, names = prepared(key, build)
-    return database.execute_sql(sql, _params(names, values))
+    return database.execute_sql(ahead + sql, _params(names, values))
 
 
 def rows(model, key, build, **values) -> list:
@@ -103,6 +106,24 @@ def rows(model, key, build, **values) -> list:
 
 def _params(names, values) -> list:
     return [values[n] if isinstance(n, _SlotName) else n for n in names]
+
+
+# Woken, a live hub (live.py) lets the commits of this long join the first before it reads: each read holds the
+# log's lock alone, which stalls every append meanwhile, and each batch is drawn for every board that shows it.
+# With a thousand phones ticking, reads and renders fall from one per tick to a few a second (bench/province.py).
+GATHER_SECONDS = 0.2
+# So a notification a worker sent less than half of that ago stands for a commit it made since: every hub reads
+# at least GATHER_SECONDS after each notification it gets. Each NOTIFY is a transaction of its own, flushed to
+# disk under a lock that every notifier waits for; at a hundred ticks a second per worker, ten do.
+_notified = {"at": float("-inf")}
+
+
+def _notify() -> None:
+    sent = time.monotonic()
+    if sent - _notified["at"] < GATHER_SECONDS / 2:
+        return
+    database.execute_sql("SELECT pg_notify('event', '')")
+    _notified["at"] = max(_notified["at"], sent)
 
 
 def notify_after_commit() -> None:
@@ -141,5 +162,5 @@ def init_app(app: Flask) -> None:
     def _close(exc):
         if not database.is_closed():
             if g.pop("notify_events", False):  # before the answer leaves: an acknowledged write has woken them
-                database.execute_sql("SELECT pg_notify('event', '')")
+                _notify()
             database.close()

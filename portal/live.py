@@ -14,17 +14,13 @@ import time
 import psycopg2
 from flask import Response, current_app, request, stream_with_context
 
-from .db import database, is_sqlite
+from .db import GATHER_SECONDS, database, is_sqlite
 from .forms import MAX_INT
 from .models import Event
 
 # PostgreSQL wakes the hub at each commit; it also reads this often in case a notification was lost with its
 # connection (a restarted server, a cut link).
 LISTEN_SECONDS = 5
-# Woken, the hub lets the commits of this long join the first before it reads: each read holds the log's lock
-# alone, which stalls every append meanwhile, and each batch is drawn for every board that shows it. With a
-# thousand phones ticking, reads and renders fall from one per tick to a few a second (bench/province.py).
-GATHER_SECONDS = 0.2
 
 
 def cursor() -> int:
@@ -99,7 +95,7 @@ class Hub:
         with self.lock:
             if not self.running:
                 self.position, self.running = Event.settled_id(), True
-                threading.Thread(target=self.run, daemon=True).start()
+                threading.Thread(target=self.run, name="live-hub", daemon=True).start()
             self.queues[line] = unit_id
             return line, self.position
 
@@ -118,6 +114,7 @@ class Hub:
             return self.views[key]
 
     def run(self):
+        started = True
         while True:
             self.listen()
             after, events = self.position, self.read()
@@ -132,6 +129,10 @@ class Hub:
                     self.running = False
                     self.close()
                     return
+            if started:  # a commit whose notification was one sent before this hub listened (see wait)
+                started = False
+                time.sleep(GATHER_SECONDS)
+                continue
             self.wait()
 
     def read(self) -> list:
@@ -161,9 +162,12 @@ class Hub:
             return
         try:
             if select.select([self.listener], [], [], LISTEN_SECONDS)[0]:
-                time.sleep(GATHER_SECONDS)
+                # Taken before the wait, so that one arriving during it wakes another read: every notification
+                # is followed by a read begun at least GATHER_SECONDS after it (what db.notify_after_commit
+                # counts on when it lets a worker's recent notification stand for a commit of its own).
                 self.listener.poll()
                 self.listener.notifies.clear()
+                time.sleep(GATHER_SECONDS)
         except (psycopg2.Error, OSError):
             self.close()
             time.sleep(self.poll)

@@ -168,6 +168,8 @@ def test_with_every_database_connection_taken_a_request_gets_503_and_when_to_ret
     """The pool waits for a free connection, then answers 503 with Retry-After rather than leaving the phone
     hanging; its outbox keeps the tick and sends it again."""
     pool = database.obj
+    # A hub left by an earlier test's streams reads through the same proxy until it sees them gone (its next wake).
+    assert until(lambda: not any(t.name == "live-hub" for t in threading.enumerate()), seconds=10)
     held, release = [], threading.Event()
     pool._wait_timeout = 0.3  # the pool's wait, shortened for the test
 

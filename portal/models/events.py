@@ -58,19 +58,21 @@ class Event(BaseModel):
             own_campaign, own_unit = subject.event_scope()
             campaign = own_campaign if campaign is None else campaign
             unit = own_unit if unit is None else unit
+        lock = ""
         if not is_sqlite():
             # A live reader at id 11 must never miss 10 committed after it: appends share this lock to their
             # commit, and the reads of the feed hold it alone (`settled`), so they see only finished appends.
             # Shared, appends commit together (one WAL flush for many); held alone by every append, each
-            # waited for the one before it to reach the disk. SQLite writers are serialised already.
-            database.execute_sql("SELECT pg_advisory_xact_lock_shared(7210)")
+            # waited for the one before it to reach the disk. SQLite writers are serialised already. Taken in
+            # the insert's round trip, before the insert draws its id.
+            lock = "SELECT pg_advisory_xact_lock_shared(7210); "
             notify_after_commit()  # wakes the live hub of every worker (portal/live.py)
         values = dict(at=utc_now(), kind=kind, user=_id(user), campaign=_id(campaign), unit=_id(unit),
                       subject=text, session=getattr(user, "event_session", None),
                       before=json.dumps(before, ensure_ascii=False) if before is not None else "",
                       after=json.dumps(after, ensure_ascii=False) if after is not None else "")
         return run("event.record", lambda: cls.insert({cls._meta.fields[n]: Slot(n) for n in values})
-                   .returning(cls.id), **values).fetchone()[0]
+                   .returning(cls.id), ahead=lock, **values).fetchone()[0]
 
     @classmethod
     def newer_than(cls, cursor: int, limit: int = 500, unit_id: int | None = None) -> list:
