@@ -271,3 +271,29 @@ def test_a_tick_served_by_one_worker_reaches_the_boards_on_every_worker(server, 
     assert len(ids) == 2
     assert until(lambda: all(board.ids() == ids for board in boards))
     [board.close() for board in boards]
+
+
+def test_a_burst_of_ticks_on_one_worker_reaches_a_board_at_once_though_it_notifies_the_hubs_once(server, app):
+    """Ticks within 0.1 s of the worker's last notification send none of their own (db._notify): the hubs'
+    read after that one must still bring them, well before the hub's 5 s fallback read; a tick after that
+    notifies again."""
+    board = Board(server, session_cookie(server, "vanhoa"))
+    phones = [Phone(server, code) for code in ("ban-na-bo", "ban-na-it", "ban-binh-lu")]
+    database.close()
+
+    def ticked(actions):
+        start = Event.last_id()
+        threads = [threading.Thread(target=phone.tick, args=(action,)) for phone, action in actions]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        ids = [e.id for e in Event.select().where(Event.id > start).order_by(Event.id)]
+        database.close()
+        assert len(ids) == len(actions)
+        return ids
+
+    burst = ticked([(phone, list(phone.rows)[0]) for phone in phones])
+    assert until(lambda: board.ids() == burst, seconds=live.LISTEN_SECONDS / 2)
+    time.sleep(0.2)
+    later = ticked([(phones[0], list(phones[0].rows)[1])])
+    assert until(lambda: board.ids() == burst + later, seconds=live.LISTEN_SECONDS / 2)
+    board.close()
