@@ -6,6 +6,7 @@ follows the log for every open stream: woken by PostgreSQL's NOTIFY at each comm
 it polls, once for the whole worker), it reads each batch once and hands it to all of them. An idle stream
 costs no query: a thousand phones left on their checklist cost what one does.
 """
+import logging
 import queue
 import select
 import threading
@@ -18,6 +19,7 @@ from .db import GATHER_SECONDS, database, is_sqlite
 from .forms import MAX_INT
 from .models import Event
 
+log = logging.getLogger(__name__)
 # PostgreSQL wakes the hub at each commit; it also reads this often in case a notification was lost with its
 # connection (a restarted server, a cut link).
 LISTEN_SECONDS = 5
@@ -87,6 +89,7 @@ class Hub:
         self.running = False
         self.listener = None  # PostgreSQL: a connection of its own that LISTENs
         self.reads = 0  # statements the hub has sent, for the tests and the bench
+        self.failures = 0  # reads that failed (and were tried again)
 
     def join(self, unit_id: int | None = None):
         """A queue that gets every batch after the returned position (given `unit_id`, only the batches holding
@@ -117,7 +120,14 @@ class Hub:
         started = True
         while True:
             self.listen()
-            after, events = self.position, self.read()
+            after, failed = self.position, False
+            try:
+                events = self.read()
+            except Exception:  # noqa: BLE001 - every stream of the worker hangs on this thread: it must go on
+                # Every pooled connection taken by a burst of ticks, a restarted database: read again shortly.
+                log.exception("live: reading the event log failed; trying again")
+                events, failed = [], True
+                self.failures += 1
             with self.lock:
                 if events:
                     self.position = events[-1].id
@@ -129,6 +139,9 @@ class Hub:
                     self.running = False
                     self.close()
                     return
+            if failed:
+                time.sleep(max(self.poll, 0.5))
+                continue
             if started:  # a commit whose notification was one sent before this hub listened (see wait)
                 started = False
                 time.sleep(GATHER_SECONDS)
