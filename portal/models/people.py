@@ -184,27 +184,39 @@ class User(UserMixin, BaseModel):
 
     @classmethod
     def by_session(cls, token: str, days: int):
-        """The active account signed in with `token` less than `days` ago, with its unit (which nearly every page
-        needs), or None. Runs on every request: one statement, built once."""
-        fields = Unit._meta.sorted_fields
-        commune = Unit.alias()  # the commune whose path begins the unit's (the unit itself for a commune)
-        found = rows(cls, "user.by_session", lambda: cls.select(
-            cls, *[f.alias(f"unit__{f.name}") for f in fields],
-            *[getattr(commune, f.name).alias(f"commune__{f.name}") for f in fields])
-            .join(UserSession).switch(cls).join(Unit, JOIN.LEFT_OUTER, on=(cls.unit == Unit.id))
-            .join(commune, JOIN.LEFT_OUTER, on=((commune.kind == "commune")
-                                                 & (fn.SUBSTR(Unit.path, 1, fn.LENGTH(commune.path)) == commune.path)))
-            .where(UserSession.token == Slot("token"), UserSession.started_at > Slot("since"),
-                   cls.active == True),  # noqa: E712
-            token=_digest(token), since=utc_now() - dt.timedelta(days=days))
+        """The active account signed in with `token` less than `days` ago, with its unit, the unit's commune and
+        the commune's running campaign (which nearly every page needs), or None. Runs on every request: one
+        statement, built once."""
+        from .structure import Campaign  # structure.py builds on this module
+
+        def build():
+            commune, running, latest = Unit.alias(), Campaign.alias(), Campaign.alias()
+            current = (latest.select(latest.id).where(latest.status == "active", latest.unit == commune.id)
+                       .order_by(latest.starts_on.desc(), latest.id.desc()).limit(1))  # as Campaign.current
+            return (cls.select(cls, *[f.alias(f"unit__{f.name}") for f in Unit._meta.sorted_fields],
+                               *[getattr(commune, f.name).alias(f"commune__{f.name}") for f in Unit._meta.sorted_fields],
+                               *[getattr(running, f.name).alias(f"campaign__{f.name}")
+                                 for f in Campaign._meta.sorted_fields])
+                    .join(UserSession).switch(cls).join(Unit, JOIN.LEFT_OUTER, on=(cls.unit == Unit.id))
+                    # the commune whose path begins the unit's (the unit itself for a commune)
+                    .join(commune, JOIN.LEFT_OUTER, on=((commune.kind == "commune") & (
+                        fn.SUBSTR(Unit.path, 1, fn.LENGTH(commune.path)) == commune.path)))
+                    .join(running, JOIN.LEFT_OUTER, on=(running.id == current))
+                    .where(UserSession.token == Slot("token"), UserSession.started_at > Slot("since"),
+                           cls.active == True))  # noqa: E712
+
+        found = rows(cls, "user.by_session", build, token=_digest(token),
+                     since=utc_now() - dt.timedelta(days=days))
         if not found:
             return None
         user = found[0]
         user.session_token = token
         if user.unit_id:
-            user.unit = _loaded(user, "unit__")
+            user.unit = _loaded(Unit, user, "unit__")
             if user.commune__id is not None:
-                user.unit._commune = _loaded(user, "commune__")
+                user.unit._commune = _loaded(Unit, user, "commune__")
+                user.unit.commune().running = (_loaded(Campaign, user, "campaign__")
+                                               if user.campaign__id is not None else None)
         return user
 
 
@@ -218,11 +230,11 @@ def off_the_loop(hashing, *args):
     return hashing(*args)
 
 
-def _loaded(row, prefix) -> Unit:
-    """The unit whose columns `row` carries under `prefix`, as if read on its own."""
-    unit = Unit(**{f.name: f.python_value(getattr(row, prefix + f.name)) for f in Unit._meta.sorted_fields})
-    unit._dirty.clear()
-    return unit
+def _loaded(model, row, prefix):
+    """The `model` row whose columns `row` carries under `prefix`, as if read on its own."""
+    found = model(**{f.name: f.python_value(getattr(row, prefix + f.name)) for f in model._meta.sorted_fields})
+    found._dirty.clear()
+    return found
 
 
 def _digest(token: str) -> str:

@@ -28,7 +28,10 @@ class Campaign(Versioned):
 
     @classmethod
     def current(cls, commune):
-        """The commune's active campaign, or None."""
+        """The commune's active campaign, or None. The signed-in user's own commune comes with it already
+        (`running`, read with the session by User.by_session)."""
+        if "running" in commune.__dict__:
+            return commune.running
         found = rows(cls, "campaign.current", lambda: cls.select()
                      .where(cls.status == "active", cls.unit == Slot("unit"))
                      .order_by(cls.starts_on.desc(), cls.id.desc()).limit(1), unit=commune.id)
