@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 import urllib.parse
+from contextlib import contextmanager
 
 import psycopg2
 import pytest
@@ -165,58 +166,11 @@ def test_a_phone_stream_is_woken_only_by_a_batch_with_its_own_units_events(app):
             hub.leave(line)
 
 
-def test_a_hub_that_finds_every_connection_taken_reads_again_and_its_streams_miss_nothing(app):
-    """A burst of ticks can hold every pooled connection when the hub wakes: it reads again once one is free,
-    rather than leaving every stream of the worker without events until the worker restarts."""
-    app.config.update(LIVE_POLL_SECONDS=0.05)
+@contextmanager
+def every_connection_taken():
+    """Holds every connection of the app's pool, each in a thread; the pool's wait for a free one is 0.3 s."""
     pool = database.obj
-    assert until(no_hub_left, seconds=10)
-    with app.app_context():
-        hub = live.hub()
-        with database.connection_context():
-            board, _ = hub.join()
-        held, release = [], threading.Event()
-        pool._wait_timeout = 0.3
-
-        def hold():
-            pool.connect()
-            held.append(1)
-            release.wait(10)
-            pool.close()
-
-        threads = [threading.Thread(target=hold) for _ in range(pool._max_connections)]
-        try:
-            [t.start() for t in threads]
-            assert until(lambda: len(held) == pool._max_connections)
-            if not is_sqlite():  # wakes the hub, which on PostgreSQL waits for a notification
-                wake = psycopg2.connect(app.config["DATABASE_URL"])
-                wake.autocommit = True
-                wake.cursor().execute("SELECT pg_notify('event', '')")
-                wake.close()
-            assert until(lambda: hub.failures >= 1)
-        finally:
-            release.set()
-            [t.join() for t in threads]
-            pool._wait_timeout = 10
-        with database.connection_context():
-            ids = tick("ban-na-bo", 1)
-        assert [e.id for e in board.get(timeout=5)[1]] == ids
-        hub.leave(board)
-
-
-def no_hub_left() -> bool:
-    """A hub left by an earlier test's streams reads through the same proxy until it sees them gone (its next
-    wake), and would take a connection of this test's pool."""
-    return not any(t.name == "live-hub" for t in threading.enumerate())
-
-
-def test_with_every_database_connection_taken_a_request_gets_503_and_when_to_retry(app, client):
-    """The pool waits for a free connection, then answers 503 with Retry-After rather than leaving the phone
-    hanging; its outbox keeps the tick and sends it again."""
-    pool = database.obj
-    assert until(no_hub_left, seconds=10)
     held, release = [], threading.Event()
-    pool._wait_timeout = 0.3  # the pool's wait, shortened for the test
 
     def hold():
         pool.connect()
@@ -225,16 +179,53 @@ def test_with_every_database_connection_taken_a_request_gets_503_and_when_to_ret
         pool.close()
 
     threads = [threading.Thread(target=hold) for _ in range(pool._max_connections)]
+    pool._wait_timeout = 0.3
     try:
         [t.start() for t in threads]
         assert until(lambda: len(held) == pool._max_connections)
-        response = client.get("/login")
-        assert response.status_code == 503 and response.headers["Retry-After"] == "2"
-        assert "Máy chủ đang bận" in response.get_data(as_text=True)
+        yield
     finally:
         release.set()
         [t.join() for t in threads]
         pool._wait_timeout = 10
+
+
+def no_hub_left() -> bool:
+    """A hub left by an earlier test's streams reads through the same proxy until it sees them gone (its next
+    wake), and would take a connection of this test's pool."""
+    return not any(t.name == "live-hub" for t in threading.enumerate())
+
+
+def test_a_hub_that_finds_every_connection_taken_reads_again_and_its_streams_miss_nothing(app):
+    """A burst of ticks can hold every pooled connection when the hub wakes: it reads again once one is free,
+    rather than leaving every stream of the worker without events until the worker restarts."""
+    app.config.update(LIVE_POLL_SECONDS=0.05)
+    assert until(no_hub_left, seconds=10)
+    with app.app_context():
+        hub = live.hub()
+        with database.connection_context():
+            board, _ = hub.join()
+        with every_connection_taken():
+            if not is_sqlite():  # wakes the hub, which on PostgreSQL waits for a notification
+                wake = psycopg2.connect(app.config["DATABASE_URL"])
+                wake.autocommit = True
+                wake.cursor().execute("SELECT pg_notify('event', '')")
+                wake.close()
+            assert until(lambda: hub.failures >= 1)
+        with database.connection_context():
+            ids = tick("ban-na-bo", 1)
+        assert [e.id for e in board.get(timeout=5)[1]] == ids
+        hub.leave(board)
+
+
+def test_with_every_database_connection_taken_a_request_gets_503_and_when_to_retry(app, client):
+    """The pool waits for a free connection, then answers 503 with Retry-After rather than leaving the phone
+    hanging; its outbox keeps the tick and sends it again."""
+    assert until(no_hub_left, seconds=10)
+    with every_connection_taken():
+        response = client.get("/login")
+        assert response.status_code == 503 and response.headers["Retry-After"] == "2"
+        assert "Máy chủ đang bận" in response.get_data(as_text=True)
     assert client.get("/login").status_code == 200
 
 
