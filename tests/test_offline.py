@@ -145,7 +145,9 @@ def test_a_tick_and_a_photo_whose_answers_were_lost_are_sent_again_and_saved_onc
         expect(page.locator("#outbox-count")).to_have_text("Chờ gửi: 1")
         page.reload()  # the outbox sends it again when the page opens
         emptied(page)
-        assert posts.count(url) == 2
+        # Sent again: by the reloaded page, and perhaps before it by Background Sync, whose send the reload may cut
+        # off after the server saved it (then the page sends it once more). Saved once, below, whatever the count.
+        assert posts.count(url) >= 2
 
     expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
     expect(page.locator(f"#evidence-{task.id} img")).to_have_count(1)
