@@ -229,6 +229,7 @@ def claim_file_remove(file_id):
         return redirect(url_for("points.own"), 303)
     if row.unit_id != current_user.unit_id:
         abort(403)
+    _bonus(campaign, row.criterion_id)  # a file of an earlier campaign's claim is that campaign's record
     with database.atomic():
         # The delete's row count decides: a repeated request records nothing twice.
         if ClaimEvidence.delete().where(ClaimEvidence.id == row.id).execute():
