@@ -168,7 +168,8 @@ def test_a_phone_stream_is_woken_only_by_a_batch_with_its_own_units_events(app):
 
 @contextmanager
 def every_connection_taken():
-    """Holds every connection of the app's pool, each in a thread; the pool's wait for a free one is 0.3 s."""
+    """Holds every connection of the app's pool, each in a thread; meanwhile the pool's wait for a free one is
+    0.3 s."""
     pool = database.obj
     held, release = [], threading.Event()
 
@@ -179,10 +180,10 @@ def every_connection_taken():
         pool.close()
 
     threads = [threading.Thread(target=hold) for _ in range(pool._max_connections)]
-    pool._wait_timeout = 0.3
     try:
-        [t.start() for t in threads]
+        [t.start() for t in threads]  # with the pool's usual wait: a hub reading meanwhile gives its connection back
         assert until(lambda: len(held) == pool._max_connections)
+        pool._wait_timeout = 0.3
         yield
     finally:
         release.set()
@@ -205,17 +206,19 @@ def test_a_hub_that_finds_every_connection_taken_reads_again_and_its_streams_mis
         hub = live.hub()
         with database.connection_context():
             board, _ = hub.join()
-        with every_connection_taken():
-            if not is_sqlite():  # wakes the hub, which on PostgreSQL waits for a notification
-                wake = psycopg2.connect(app.config["DATABASE_URL"])
-                wake.autocommit = True
-                wake.cursor().execute("SELECT pg_notify('event', '')")
-                wake.close()
-            assert until(lambda: hub.failures >= 1)
-        with database.connection_context():
-            ids = tick("ban-na-bo", 1)
-        assert [e.id for e in board.get(timeout=5)[1]] == ids
-        hub.leave(board)
+        try:
+            with every_connection_taken():
+                if not is_sqlite():  # wakes the hub, which on PostgreSQL waits for a notification
+                    wake = psycopg2.connect(app.config["DATABASE_URL"])
+                    wake.autocommit = True
+                    wake.cursor().execute("SELECT pg_notify('event', '')")
+                    wake.close()
+                assert until(lambda: hub.failures >= 1)
+            with database.connection_context():
+                ids = tick("ban-na-bo", 1)
+            assert [e.id for e in board.get(timeout=5)[1]] == ids
+        finally:
+            hub.leave(board)
 
 
 def test_with_every_database_connection_taken_a_request_gets_503_and_when_to_retry(app, client):
