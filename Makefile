@@ -53,12 +53,13 @@ gammu:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gammu-smsd libdbd-sqlite3; \
 	  else echo "Cần cài gammu-smsd: sudo apt-get install gammu-smsd libdbd-sqlite3" >&2; exit 1; fi; }
 
-# The document tests print each .docx to PDF with Debian's LibreOffice and read it back with poppler;
+# The document tests print each .docx to PDF with Debian's LibreOffice and read it back with poppler, and open
+# each workbook in its Calc;
 # fonts-liberation2 stands in for Times New Roman with the same letter widths.
 libreoffice:
-	@dpkg -s libreoffice-writer-nogui poppler-utils fonts-liberation2 >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-liberation2; \
-	  else echo "Cần cài LibreOffice: sudo apt-get install libreoffice-writer-nogui poppler-utils fonts-liberation2" >&2; exit 1; fi; }
+	@dpkg -s libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2 >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2; \
+	  else echo "Cần cài LibreOffice: sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2" >&2; exit 1; fi; }
 
 # The several-hosts test runs Debian's nginx, as the test user, in front of two gunicorn instances.
 nginx:

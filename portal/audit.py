@@ -262,10 +262,9 @@ def _rows():
     form, ok = _filter()
     if not ok:
         abort(400)
-    for batch in _batches(query(form)):
-        for line in lines(batch):
-            yield [line.event.id, line.at.replace(tzinfo=None), line.who, line.role, line.unit, line.kind,
-                   line.subject, "; ".join(line.changes), line.event.before, line.event.after]
+    return ([line.event.id, line.at.replace(tzinfo=None), line.who, line.role, line.unit, line.kind, line.subject,
+             "; ".join(line.changes), line.event.before, line.event.after]
+            for batch in _batches(query(form)) for line in lines(batch))
 
 
 def _batches(q, size=500):
@@ -307,9 +306,7 @@ def export_csv():
 @roles_required("office")
 def export_xlsx():
     book = spreadsheet.Book()
-    sheet = book.sheet("Nhật ký", HEADER, wide=0)
-    for row in _rows():
-        sheet.append(row)
+    book.sheet("Nhật ký", HEADER, _rows(), wide=0, numbers=[0], moments=[1])
     return book.send(f"nhat-ky-{clock.today():%Y%m%d}.xlsx")
 
 

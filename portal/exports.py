@@ -12,7 +12,7 @@ from .awards import decision_nominations, tallies
 from .guards import publication_of
 from .models import STATES, Check, Comment, Nomination, Report, User, Vote
 from .text import slug
-from .progress import progress, score, scorecard
+from .progress import kept_progress, progress, scorecard
 
 bp = Blueprint("exports", __name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -29,37 +29,43 @@ BATCH = 500
 @bp.get("/exports/board.xlsx")
 @roles_required(*WATCHERS)
 def board_xlsx():
-    """The board and every check with its note, row by row (spreadsheet.Book). 3 000 units × 40 tasks as a
-    whole openpyxl workbook took 13.7 s and 530 MB more memory (bench/export.py)."""
+    """The board and every check with its note, drawn while the file is written (spreadsheet.Book). 3 000 units ×
+    40 tasks as a whole openpyxl workbook took 13.7 s and 530 MB more memory (bench/export.py)."""
     campaign = current_campaign()
     areas = campaign.areas_with_tasks()
     units = campaign.units()
     scores = scoring.scores(campaign, units, areas)  # one entry per unit: ranks need them all
-    book = spreadsheet.Book()
-    board = book.sheet("Bảng theo dõi", ["Đơn vị", "Loại"] + [f"ND {i}. {a.title}" for i, a in enumerate(areas, 1)]
-                       + ["Tổng (%)", "Hoàn thành", "Số việc"] + (scoring.XLSX_HEADER if scores else []))
-    detail = book.sheet("Chi tiết", ["Đơn vị", "Nội dung thi đua", "Việc", "Chỉ tiêu", "Trạng thái", "Ghi chú",
-                                     "Cập nhật lúc"], wide=7)
     tasks = [(area, task) for area in areas for task in area.task_list]
     task_ids = {t.id for _, t in tasks}
     zone, utc = clock.zone(), dt.timezone.utc
-    for first in range(0, len(units), BATCH):
-        batch = units[first:first + BATCH]
-        query = (Check.select(Check.unit, Check.task, Check.state, Check.note, Check.updated_at)
-                 .where(Check.unit.in_([u.id for u in batch])).tuples())
-        checks = {(unit_id, task_id): rest for unit_id, task_id, *rest in query if task_id in task_ids}
-        states = {key: check[0] for key, check in checks.items()}
-        for unit in batch:
-            row = score(areas, unit, states)
-            board.append([unit.name, unit.kind_label]
-                         + [row.areas[a.id].percent if row.areas[a.id].total else None for a in areas]
-                         + [row.overall.percent, row.overall.done, row.overall.total]
-                         + (scoring.xlsx_cells(scores[unit.id]) if scores else []))
-            for area, task in tasks:
-                if task.applies_to(unit):
-                    state, note, at = checks.get((unit.id, task.id), ("todo", "", None))
-                    detail.append([unit.name, area.title, task.title, task.target, STATES[state], note,
-                                   at and at.replace(tzinfo=utc).astimezone(zone).replace(tzinfo=None)])
+
+    def board():  # from the totals each tick keeps, as the board page
+        for row in kept_progress(campaign, areas, units):
+            yield ([row.unit.name, row.unit.kind_label]
+                   + [row.areas[a.id].percent if row.areas[a.id].total else None for a in areas]
+                   + [row.overall.percent, row.overall.done, row.overall.total]
+                   + (scoring.xlsx_cells(scores[row.unit.id]) if scores else []))
+
+    def detail():  # the checks BATCH units at a time
+        for first in range(0, len(units), BATCH):
+            batch = units[first:first + BATCH]
+            query = (Check.select(Check.unit, Check.task, Check.state, Check.note, Check.updated_at)
+                     .where(Check.unit.in_([u.id for u in batch])).tuples())
+            checks = {(unit_id, task_id): rest for unit_id, task_id, *rest in query if task_id in task_ids}
+            for unit in batch:
+                for area, task in tasks:
+                    if task.applies_to(unit):
+                        state, note, at = checks.get((unit.id, task.id), ("todo", "", None))
+                        yield [unit.name, area.title, task.title, task.target, STATES[state], note,
+                               at and at.replace(tzinfo=utc).astimezone(zone).replace(tzinfo=None)]
+
+    book = spreadsheet.Book()
+    n = 2 + len(areas) + 3  # the name and kind, a percent per area, the totals; then the score's, if any
+    book.sheet("Bảng theo dõi", ["Đơn vị", "Loại"] + [f"ND {i}. {a.title}" for i, a in enumerate(areas, 1)]
+               + ["Tổng (%)", "Hoàn thành", "Số việc"] + (scoring.XLSX_HEADER if scores else []), board(),
+               numbers=[*range(2, n)] + ([n, n + 1, n + 3] if scores else []))
+    book.sheet("Chi tiết", ["Đơn vị", "Nội dung thi đua", "Việc", "Chỉ tiêu", "Trạng thái", "Ghi chú",
+                            "Cập nhật lúc"], detail(), wide=7, moments=[6])
     return book.send("bang-theo-doi.xlsx")
 
 

@@ -59,13 +59,12 @@ def hints():
 @roles_required(*WATCHERS)
 def export_xlsx():
     query = _query()
+    rows = ([n.name, NOMINEE_KINDS[n.kind], n.workplace, n.campaign.title, AWARDS[n.award],
+             n.campaign.publication.decision_number, n.campaign.publication.decision_date.strftime("%d/%m/%Y")]
+            for n in (awards(current_commune(), query) if query else []))
     book = spreadsheet.Book()
-    sheet = book.sheet("Sổ vàng", ["Họ tên / tên tập thể, hộ", "Đối tượng", "Đơn vị", "Đợt thi đua", "Hình thức",
-                                   "Số quyết định", "Ngày quyết định"])
-    for n in awards(current_commune(), query) if query else []:
-        p = n.campaign.publication
-        sheet.append([n.name, NOMINEE_KINDS[n.kind], n.workplace, n.campaign.title, AWARDS[n.award],
-                      p.decision_number, p.decision_date.strftime("%d/%m/%Y")])
+    book.sheet("Sổ vàng", ["Họ tên / tên tập thể, hộ", "Đối tượng", "Đơn vị", "Đợt thi đua", "Hình thức",
+                           "Số quyết định", "Ngày quyết định"], rows)
     return book.send("so-vang.xlsx")
 
 

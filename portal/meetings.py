@@ -294,15 +294,13 @@ def statistics_xlsx():
             ("Theo hình thức", "Hình thức khen thưởng", lambda n: n.award, AWARDS),
             ("Theo đối tượng", "Đối tượng", lambda n: n.kind, NOMINEE_KINDS),
             ("Theo đơn vị", "Đơn vị đề nghị", lambda n: n.unit.name, None)):
-        sheet = book.sheet(title, [f"Khen thưởng năm {year}"])
-        sheet.append([header, "Số lượng"], book.bold)
         counts = {}
         for n in rows:
             counts[key(n)] = counts.get(key(n), 0) + 1
         order = list(labels) if labels else sorted(counts, key=vn_sort_key)
-        for k in order:
-            sheet.append([labels[k] if labels else k, counts.get(k, 0)])
-        sheet.append(["Tổng cộng", len(rows)], book.bold)
+        lines = [[labels[k] if labels else k, counts.get(k, 0)] for k in order] + [["Tổng cộng", len(rows)]]
+        book.sheet(title, [header, "Số lượng"], lines, numbers=[1], caption=f"Khen thưởng năm {year}",
+                   bold_rows=[len(lines) - 1])
     return book.send(f"thong-ke-khen-thuong-{year}.xlsx")
 
 

@@ -253,20 +253,22 @@ def _unit_in(campaign, unit_id) -> Unit:
 @roles_required(*WATCHERS)
 def export_xlsx():
     ctx = summary_context(current_campaign())
+    def rows():
+        for unit in ctx["units"]:
+            r = ctx["registrations"].get(unit.id)
+            if r is None:
+                yield [unit.name, unit.kind_label, REGISTRATION_STATES["draft"]]
+                continue
+            yield ([unit.name, unit.kind_label, REGISTRATION_STATES[r.state],
+                    "; ".join(COLLECTIVE_TITLES[k] for k in r.title_list)]
+                   + [r.count_map.get(k, 0) for k in AWARDS]
+                   + ["\n".join(commitment_text(r, ctx["areas"])),
+                      clock.local(r.sent_at).strftime("%d/%m/%Y %H:%M") if r.sent_at else "", r.office_comment])
+
     book = spreadsheet.Book()
-    sheet = book.sheet("Đăng ký thi đua", ["Đơn vị", "Loại", "Trạng thái", "Danh hiệu tập thể đăng ký"]
-                       + [f"Số cá nhân: {label}" for label in AWARDS.values()] + ["Cam kết", "Gửi lúc", "Nhận xét"])
-    for unit in ctx["units"]:
-        r = ctx["registrations"].get(unit.id)
-        if r is None:
-            sheet.append([unit.name, unit.kind_label, REGISTRATION_STATES["draft"]])
-            continue
-        sheet.append([unit.name, unit.kind_label, REGISTRATION_STATES[r.state],
-                      "; ".join(COLLECTIVE_TITLES[k] for k in r.title_list)]
-                     + [r.count_map.get(k, 0) for k in AWARDS]
-                     + ["\n".join(commitment_text(r, ctx["areas"])),
-                        clock.local(r.sent_at).strftime("%d/%m/%Y %H:%M") if r.sent_at else "",
-                        r.office_comment])
+    book.sheet("Đăng ký thi đua", ["Đơn vị", "Loại", "Trạng thái", "Danh hiệu tập thể đăng ký"]
+               + [f"Số cá nhân: {label}" for label in AWARDS.values()] + ["Cam kết", "Gửi lúc", "Nhận xét"], rows(),
+               numbers=range(4, 4 + len(AWARDS)))
     return book.send("dang-ky-thi-dua.xlsx")
 
 

@@ -1,4 +1,5 @@
 """The documents a clerk prints and signs, as LibreOffice (Debian's, headless) lays them out on paper."""
+import csv
 import json
 import re
 import shutil
@@ -126,3 +127,36 @@ def test_the_dossier_prints_as_report_list_and_minutes_with_the_signer_block_who
     assert 3 <= len(paper.pages) <= 5
     paper.assert_headed_and_signed("CHỦ TỊCH HỘI ĐỒNG", "Nguyễn Thị Nhàn")
     assert paper.page_of("Tổ chức 3 buổi tuần tra.") == 0
+
+
+def sheets(data: bytes, tmp_path, name: str) -> dict:
+    """A workbook as LibreOffice reads it: each sheet's rows as it shows them (its CSV export of every sheet)."""
+    source = tmp_path / name
+    source.write_bytes(data)
+    # UTF-8, comma, quote; "-1" at the end: every sheet, each to <name>-<sheet>.csv.
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/libreoffice", "--headless", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                    "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    found = {}
+    for path in tmp_path.glob(f"{source.stem}-*.csv"):
+        with path.open(encoding="utf-8", newline="") as f:
+            found[path.stem.removeprefix(f"{source.stem}-")] = list(csv.reader(f))
+    return found
+
+
+def test_the_board_workbook_opens_in_libreoffice_with_its_dates_numbers_and_formula_like_text(actor, village,
+                                                                                               tmp_path):
+    unit, task = village
+    actor.login("ban-na-bo")
+    assert actor.tick(unit.id, task.id, "done", note="=1+1 đã họp dân").status_code in (200, 303)
+    switch(actor, "vanhoa")
+    book = sheets(fetch(actor.client, "/exports/board.xlsx").data, tmp_path, "bang-theo-doi.xlsx")
+    assert sorted(book) == ["Bảng theo dõi", "Chi tiết"]
+    board = book["Bảng theo dõi"]
+    assert board[0][:2] == ["Đơn vị", "Loại"]
+    row = next(r for r in board if r[0] == "Bản Nà Bỏ")
+    done, total = int(row[board[0].index("Hoàn thành")]), int(row[board[0].index("Số việc")])
+    assert done == 1 and total > 1
+    line = next(r for r in book["Chi tiết"] if r[0] == "Bản Nà Bỏ" and r[2] == task.title)
+    assert line[4:6] == ["Hoàn thành", "=1+1 đã họp dân"]  # the note as typed, not its sum
+    assert re.fullmatch(r"\d\d/\d\d/2026 \d\d:\d\d:\d\d", line[6]), line[6]
