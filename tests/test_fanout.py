@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import psycopg2
 import pytest
+from playhouse.pool import MaxConnectionsExceeded
 
 from portal import live
 from portal.db import database, is_sqlite
@@ -169,21 +170,27 @@ def test_a_phone_stream_is_woken_only_by_a_batch_with_its_own_units_events(app):
 @contextmanager
 def every_connection_taken():
     """Holds every connection of the app's pool, each in a thread; meanwhile the pool's wait for a free one is
-    0.3 s."""
+    0.3 s. It is shortened first, so that no read of the hub can be waiting with the usual 10 s; a thread that
+    finds the last connections taken (the hub reading) tries again until it has one."""
     pool = database.obj
     held, release = [], threading.Event()
 
     def hold():
-        pool.connect()
+        while True:
+            try:
+                pool.connect()
+                break
+            except MaxConnectionsExceeded:
+                time.sleep(0.01)
         held.append(1)
-        release.wait(10)
+        release.wait(60)
         pool.close()
 
     threads = [threading.Thread(target=hold) for _ in range(pool._max_connections)]
+    pool._wait_timeout = 0.3
     try:
-        [t.start() for t in threads]  # with the pool's usual wait: a hub reading meanwhile gives its connection back
+        [t.start() for t in threads]
         assert until(lambda: len(held) == pool._max_connections)
-        pool._wait_timeout = 0.3
         yield
     finally:
         release.set()
