@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from flask import Flask, g, has_request_context, make_response, request
 from peewee import DatabaseProxy, Model, Node, SqliteDatabase
-from playhouse.db_url import connect
-from playhouse.pool import MaxConnectionsExceeded, PooledSqliteDatabase
+from playhouse.db_url import connect, parse
+from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = DatabaseProxy()
 
@@ -55,8 +55,37 @@ def open_database(url: str, pool_size: int = 20):
         # Pooled: every request and every live-stream poll takes a connection, and opening one
         # costs PostgreSQL a process start and authentication (/healthz: ~12 ms per request, ~3 ms pooled).
         # Per gunicorn worker; a greenlet that finds them all taken waits up to 10 s for one.
-        return connect(url.replace("://", "+pool://", 1), max_connections=pool_size, stale_timeout=300, timeout=10)
+        return PooledPostgres(**parse(url), max_connections=pool_size, stale_timeout=300, timeout=10)
     return connect(url)
+
+
+class PooledPostgres(PooledPostgresqlDatabase):
+    """peewee's pool asks the server (`SELECT 1`) whether a connection still works each time it hands one out, and
+    holds the pool's lock meanwhile: under load every request of a worker waited its turn for that round trip
+    (a twentieth of a busy worker's time, and a transaction each, in bench/province.py). Only a connection that
+    lay unused for FRESH_SECONDS is asked now: one given back a moment ago had a live server then, and a server
+    lost since fails that request's first statement, after which the pool drops the connection."""
+
+    FRESH_SECONDS = 1.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._returned = {}  # connection key -> when it was last given back
+
+    def _is_closed(self, conn):
+        if conn.closed:
+            return True
+        if time.monotonic() - self._returned.get(self.conn_key(conn), float("-inf")) < self.FRESH_SECONDS:
+            return not self._adapter.is_connection_reusable(conn)  # the driver's own state: no round trip
+        return super()._is_closed(conn)
+
+    def _close(self, conn, close_conn=False):
+        self._returned[self.conn_key(conn)] = time.monotonic()
+        super()._close(conn, close_conn)
+
+    def _close_raw(self, conn):
+        self._returned.pop(self.conn_key(conn), None)
+        super()._close_raw(conn)
 
 
 class Slot(Node):
