@@ -7,11 +7,12 @@ import subprocess
 import threading
 import time
 
+import psycopg2
 import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from portal.db import database
+from portal.db import database, is_sqlite
 from portal.models import Campaign, Check, Event, Task, Unit, User, set_check
 
 from flows import HTMX, Phone
@@ -173,3 +174,34 @@ def test_concurrent_writers_never_see_database_is_locked(gunicorn):
     assert not [body for _, body in answers if "locked" in body.lower()]
     assert "database is locked" not in gunicorn.log.read_text()
 
+
+
+
+def test_a_pooled_connection_given_back_a_moment_ago_is_handed_out_without_a_statement(app):
+    """The pool hands a connection given back under a second ago out as it is (peewee sent `SELECT 1` first, under
+    the pool's lock, every time); one that lay idle longer is checked, and one whose server went away meanwhile is
+    replaced rather than failing the request that gets it."""
+    pool = database.obj
+    pool.connect()
+    conn = database.connection()
+    database.execute_sql("SELECT 42")
+    pool.close()
+    traced = []
+    if is_sqlite():
+        conn.set_trace_callback(traced.append)
+    pool.connect()
+    assert database.connection() is conn
+    if is_sqlite():
+        assert traced == []
+        conn.set_trace_callback(None)
+    else:
+        with psycopg2.connect(app.config["DATABASE_URL"]) as other, other.cursor() as cursor:
+            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", (conn.get_backend_pid(),))
+            assert cursor.fetchone()[0] == "SELECT 42"
+            pool.close()
+            cursor.execute("SELECT pg_terminate_backend(%s)", (conn.get_backend_pid(),))
+        time.sleep(pool.FRESH_SECONDS + 0.1)
+        pool.connect()
+        assert database.connection() is not conn
+    assert database.execute_sql("SELECT 1").fetchone() == (1,)
+    pool.close()
