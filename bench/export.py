@@ -9,6 +9,7 @@ import json
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -63,20 +64,35 @@ def rss_mb() -> float:
 
 
 def measure(url: str) -> dict:
-    """One export in this process: seconds, peak memory over the memory before, size of the file."""
+    """One export in this process: seconds, peak memory over the memory before, the memory over it halfway through
+    the request and near its end (rows written meanwhile would show as growth), size of the file."""
     app = create_app({"DATABASE_URL": url, "PASSWORD_HASH_METHOD": HASH})
     client = app.test_client()
     token = BeautifulSoup(client.get("/login").get_data(), "html.parser").select_one("input[name=csrf_token]")["value"]
     client.post("/login", data={"username": "vanhoa", "password": DEMO_PASSWORD, "csrf_token": token})
     import rustpy_xlsxwriter  # noqa: F401  (loaded before the baseline: its code is not the rows' memory)
     before = rss_mb()
+    samples, done = [], threading.Event()
+
+    def sample():
+        while not done.wait(0.01):
+            samples.append((time.perf_counter(), rss_mb()))
+
+    sampler = threading.Thread(target=sample)
     start = time.perf_counter()
+    sampler.start()
     response = client.get("/exports/board.xlsx")
     size = len(response.get_data())
     seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
     assert response.status_code == 200, response.status_code
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "grew_mb": peak - before, "bytes": size}
+
+    def at(share):
+        return next(rss for t, rss in samples if t - start >= share * seconds) - before
+
+    return {"seconds": seconds, "grew_mb": peak - before, "half_mb": at(0.5), "late_mb": at(0.9), "bytes": size}
 
 
 def main():
@@ -88,15 +104,15 @@ def main():
     if args.measure:
         print(json.dumps(measure(args.url)))
         return
-    print(f"| villages × tasks | detail rows | board.xlsx | time | peak memory over baseline |")
-    print(f"|---|---|---|---|---|")
+    print("| villages × tasks | detail rows | board.xlsx | time | peak memory over baseline | at half time / at 90 % |")
+    print("|---|---|---|---|---|---|")
     for units in [int(u) for u in args.units.split(",")]:
         fill(args.url, units)
         out = subprocess.run([sys.executable, __file__, "--url", args.url, "--measure"], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout
         r = json.loads(out.splitlines()[-1])
         print(f"| {units} × {TASKS} | {units * TASKS:,} | {r['bytes'] / 2**20:.1f} MiB | {r['seconds']:.1f} s "
-              f"| {r['grew_mb']:.0f} MiB |", flush=True)
+              f"| {r['grew_mb']:.0f} MiB | {r['half_mb']:.0f} / {r['late_mb']:.0f} MiB |", flush=True)
 
 
 if __name__ == "__main__":
