@@ -15,6 +15,7 @@ QUESTIONS = {
     "unit.deactivate": "Ngừng hoạt động đơn vị “{name}”? Các tài khoản của đơn vị sẽ bị khóa.",
     "account.deactivate": "Khóa tài khoản {name}? Người dùng sẽ bị đăng xuất ở mọi nơi.",
     "campaign.close": "Kết thúc đợt thi đua “{title}”? Các đơn vị sẽ không đánh dấu được việc nữa.",
+    "claim.file.remove": "Gỡ minh chứng “{name}” khỏi hồ sơ cộng điểm? Muốn dùng lại phải tải tệp lên lần nữa.",
 }
 
 

@@ -121,6 +121,11 @@ class ClaimEvidence(BaseModel):
     def thumb_size(self) -> tuple[int, int]:
         return Evidence.thumb_size.fget(self)
 
+    @property
+    def label(self) -> str:
+        """What the file is called to the unit: its name on the phone, else what it is."""
+        return self.name or ("ảnh" if self.kind == "image" else "tệp PDF")
+
     def as_dict(self):
         return {"file": self.id, "kind": self.kind, "name": self.name, "size": self.size}
 

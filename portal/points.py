@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from . import scoring, store
 from .access import WATCHERS, changing_unit, commune_campaign, current_campaign, roles_required, unit_in
+from .confirm import unconfirmed
 from .db import database
 from .forms import MAX_INT, Form
 from .guards import frozen, refuse
@@ -230,13 +231,16 @@ def claim_file_remove(file_id):
     if row.unit_id != current_user.unit_id:
         abort(403)
     _bonus(campaign, row.criterion_id)  # a file of an earlier campaign's claim is that campaign's record
+    back = url_for("points.own", _anchor=f"files-{row.criterion_id}")
+    if asking := unconfirmed("claim.file.remove", back, name=row.label):
+        return asking
     with database.atomic():
         # The delete's row count decides: a repeated request records nothing twice.
         if ClaimEvidence.delete().where(ClaimEvidence.id == row.id).execute():
             Event.record("claim.file.remove", current_user, campaign=campaign, unit=current_user.unit,
                          subject=f"criterion:{row.criterion_id}", before=row.as_dict())
             flash("Đã gỡ minh chứng.", "info")
-    return redirect(url_for("points.own", _anchor=f"files-{row.criterion_id}"), 303)
+    return redirect(back, 303)
 
 
 def _claim_file(file_id, thumb: bool):

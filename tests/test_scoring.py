@@ -12,8 +12,8 @@ from portal import scoring
 from portal.models import AreaPoints, Adjustment, Campaign, ClaimEvidence, Criterion, Event, Nomination, Scheme, TaskPoints, Unit, set_check
 from portal.plan_import import propose_campaign
 
-from conftest import csrf_token, soup, switch, user
-from flows import photo as phone_photo
+from conftest import csrf_token, form_data, soup, switch, user
+from flows import photo as phone_photo, post
 
 
 def unit(code):
@@ -304,10 +304,16 @@ def test_a_unit_takes_a_file_off_its_claim_once_and_not_after_the_campaign_is_fr
     switch(actor, "ban-na-bo")
     remove = soup(actor.client.get("/cham-diem")).select(f"#files-{bonus.id} form[action$='/remove']")
     assert [f["action"] for f in remove] == [f"/cham-diem/files/{kept.id}/remove", f"/cham-diem/files/{wrong.id}/remove"]
-    for _ in range(2):  # pressed twice: taken off once
-        answer = actor.submit("/cham-diem", f"form[action='/cham-diem/files/{wrong.id}/remove']") if _ == 0 else \
-            actor.client.post(f"/cham-diem/files/{wrong.id}/remove", data={"csrf_token": csrf_token(actor.client)})
-        assert answer.status_code == 303
+    button = soup(actor.client.get("/cham-diem")).select_one(f"form[action='/cham-diem/files/{wrong.id}/remove'] button")
+    assert button["data-confirm"] == "Gỡ minh chứng “anh.jpg” khỏi hồ sơ cộng điểm? Muốn dùng lại phải tải tệp lên lần nữa."
+    # Without JavaScript the press brings the same question as a page, and nothing is taken off yet.
+    asked = actor.client.post(f"/cham-diem/files/{wrong.id}/remove", data={"csrf_token": csrf_token(actor.client)})
+    confirm = soup(asked).select_one("form.confirm")
+    assert asked.status_code == 200 and button["data-confirm"] in confirm.get_text()
+    assert ClaimEvidence.select().count() == 2
+    # "Đồng ý" on that page, then the button pressed again (with its dialog) on a slow link: taken off once.
+    assert actor.client.post(confirm["action"], data=form_data(confirm)).status_code == 303
+    assert post(actor, f"/cham-diem/files/{wrong.id}/remove").status_code == 303
     assert [r.id for r in ClaimEvidence.select()] == [kept.id]
     assert actor.client.get(f"/cham-diem/files/{wrong.id}").status_code == 404
     removed = Event.select().where(Event.kind == "claim.file.remove")
