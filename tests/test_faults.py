@@ -6,6 +6,7 @@ import signal
 import subprocess
 import threading
 import time
+from contextlib import closing
 
 import psycopg2
 import pytest
@@ -177,6 +178,17 @@ def test_concurrent_writers_never_see_database_is_locked(gunicorn):
 
 
 
+def activity(app, pid, sql="SELECT query, state FROM pg_stat_activity WHERE pid = %s"):
+    """What PostgreSQL's backend `pid` ran last and its state, asked on a connection of its own. Autocommit, and
+    not `with connection` (which opens a transaction even then): a transaction keeps its first look at the
+    activity."""
+    with closing(psycopg2.connect(app.config["DATABASE_URL"])) as other:
+        other.autocommit = True
+        cursor = other.cursor()
+        cursor.execute(sql, (pid,))
+        return cursor.fetchone()
+
+
 def test_a_pooled_connection_given_back_a_moment_ago_is_handed_out_without_a_statement(app):
     """The pool hands a connection given back under a second ago out as it is (peewee sent `SELECT 1` first, under
     the pool's lock, every time); one that lay idle longer is checked, and one whose server went away meanwhile is
@@ -195,13 +207,40 @@ def test_a_pooled_connection_given_back_a_moment_ago_is_handed_out_without_a_sta
         assert traced == []
         conn.set_trace_callback(None)
     else:
-        with psycopg2.connect(app.config["DATABASE_URL"]) as other, other.cursor() as cursor:
-            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", (conn.get_backend_pid(),))
-            assert cursor.fetchone()[0] == "SELECT 42"
-            pool.close()
-            cursor.execute("SELECT pg_terminate_backend(%s)", (conn.get_backend_pid(),))
+        assert activity(app, conn.get_backend_pid())[0] == "SELECT 42"
+        pool.close()
+        activity(app, conn.get_backend_pid(), "SELECT pg_terminate_backend(%s)")
         time.sleep(pool.FRESH_SECONDS + 0.1)
         pool.connect()
         assert database.connection() is not conn
     assert database.execute_sql("SELECT 1").fetchone() == (1,)
     pool.close()
+
+
+def test_a_transaction_sends_its_begin_with_its_first_statement_and_a_failure_still_undoes_all_of_it(app):
+    """On PostgreSQL BEGIN goes in the round trip of the transaction's first statement, and a transaction that
+    sends nothing sends no BEGIN or COMMIT either; on both engines a failure undoes every write of it."""
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    with pytest.raises(RuntimeError), database.atomic():
+        Unit.update(name="Bản Đổi Tên").where(Unit.id == unit.id).execute()
+        with database.atomic():  # a savepoint within it
+            Unit.update(contact="Lò Văn A").where(Unit.id == unit.id).execute()
+        raise RuntimeError
+    assert Unit.get_by_id(unit.id).name == unit.name and Unit.get_by_id(unit.id).contact == unit.contact
+    database.close()  # begun with no connection open, as the CLI and the SMS poll do
+    with database.atomic():
+        Unit.update(contact="Lò Văn B").where(Unit.id == unit.id).execute()
+    assert Unit.get_by_id(unit.id).contact == "Lò Văn B"
+    if is_sqlite():
+        return
+    database.connect(reuse_if_open=True)
+    pid = database.connection().get_backend_pid()
+    with database.atomic():
+        database.execute_sql("SELECT 42")
+        assert activity(app, pid) == ("BEGIN; SELECT 42", "idle in transaction")
+    assert activity(app, pid) == ("COMMIT", "idle")
+    database.execute_sql("SELECT 43")
+    with database.atomic():
+        pass
+    assert activity(app, pid) == ("SELECT 43", "idle")
+    database.close()
