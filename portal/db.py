@@ -81,7 +81,7 @@ class PooledPostgres(PooledPostgresqlDatabase):
 
     def _close(self, conn, close_conn=False):
         self._returned[self.conn_key(conn)] = time.monotonic()
-        self._state.begin = False
+        self._take_begin()  # a BEGIN never sent ends with this connection, not on the thread's next one
         super()._close(conn, close_conn)
 
     # A transaction's BEGIN goes in the round trip of its first statement ("BEGIN; UPDATE …"), which PostgreSQL
@@ -94,23 +94,22 @@ class PooledPostgres(PooledPostgresqlDatabase):
         self.connection()
         self._state.begin = True
 
+    def _take_begin(self) -> bool:
+        """Whether a BEGIN waits for this thread's next statement; it waits no longer."""
+        waiting = getattr(self._state, "begin", False)
+        self._state.begin = False
+        return waiting
+
     def _execute_cursor(self, sql, params, **cursor_options):
-        if getattr(self._state, "begin", False):
-            self._state.begin = False
-            sql = "BEGIN; " + sql
-        return super()._execute_cursor(sql, params, **cursor_options)
+        return super()._execute_cursor("BEGIN; " + sql if self._take_begin() else sql, params, **cursor_options)
 
     def commit(self):
-        if getattr(self._state, "begin", False):  # nothing was sent: there is nothing to commit
-            self._state.begin = False
-            return
-        super().commit()
+        if not self._take_begin():  # else nothing was sent: there is nothing to commit
+            super().commit()
 
     def rollback(self):
-        if getattr(self._state, "begin", False):
-            self._state.begin = False
-            return
-        super().rollback()
+        if not self._take_begin():
+            super().rollback()
 
     def _close_raw(self, conn):
         self._returned.pop(self.conn_key(conn), None)

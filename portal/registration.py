@@ -253,6 +253,7 @@ def _unit_in(campaign, unit_id) -> Unit:
 @roles_required(*WATCHERS)
 def export_xlsx():
     ctx = summary_context(current_campaign())
+
     def rows():
         for unit in ctx["units"]:
             r = ctx["registrations"].get(unit.id)

@@ -20,8 +20,7 @@ MOMENT = "dd/mm/yyyy hh:mm:ss"
 
 class Book:
     def __init__(self):
-        self._sheets = []
-        self._widths, self._formats, self._freeze, self._above, self._bold_rows = {}, {}, {}, {}, {}
+        self._sheets = []  # (title, rows, header, the sheet's options)
 
     def sheet(self, title: str, header: list, rows, wide: int = 1, numbers=(), moments=(), caption=None,
               bold_rows=()) -> None:
@@ -30,26 +29,32 @@ class Book:
         text when edited (a quote prefix), except `numbers` and the times in `moments`. A `caption` goes above
         the header; `bold_rows` counts data rows from 0."""
         assert len(set(header)) == len(header), header  # a row is a dict keyed by the header
-        quoted, moment = xlsx.Format().set_quote_prefix(), xlsx.Format().set_num_format(MOMENT)
-        formats = {name: moment if i in moments else quoted for i, name in enumerate(header) if i not in numbers}
+        quoted, moment, bold = (xlsx.Format().set_quote_prefix(), xlsx.Format().set_num_format(MOMENT),
+                                xlsx.Format().set_bold())
         top = 1 if caption else 0
-        self._sheets.append((title, _records(header, rows)))
-        self._widths[title] = [40.0 if i < wide else 14.0 for i in range(len(header))]
-        self._formats[title] = formats
-        self._freeze[title] = {"row": top + 1, "col": 1}
-        self._above[title] = [(0, 0, 0, len(header) - 1, caption, xlsx.Format().set_bold())] if caption else []
-        self._bold_rows[title] = {top + 1 + i: xlsx.Format().set_bold() for i in bold_rows}
+        self._sheets.append((title, _records(header, rows), {
+            "column_widths": [40.0 if i < wide else 14.0 for i in range(len(header))],
+            "column_formats": {name: moment if i in moments else quoted
+                               for i, name in enumerate(header) if i not in numbers},
+            "freeze_panes": {"row": top + 1, "col": 1},
+            "header_row": top,
+            "merge_ranges": [(0, 0, 0, len(header) - 1, caption, bold)] if caption else [],
+            "row_formats": {top + 1 + i: bold for i in bold_rows},
+        }))
 
     def send(self, name: str):
+        # The library takes each option as {sheet title: value}.
+        options = {}
+        for title, _, own in self._sheets:
+            for key, value in own.items():
+                if value or key == "header_row":
+                    options.setdefault(key, {})[title] = value
         # Written to a path, not to a file object: the library would hold the whole file in memory for that.
         fd, path = tempfile.mkstemp(suffix=".xlsx")
         os.close(fd)
         try:
-            xlsx.write_worksheets(self._sheets, path, bold_headers=True, freeze_panes=self._freeze,
-                                  column_widths=self._widths, column_formats=self._formats,
-                                  header_row={t: 1 if self._above[t] else 0 for t in self._above},
-                                  merge_ranges={t: m for t, m in self._above.items() if m},
-                                  row_formats={t: r for t, r in self._bold_rows.items() if r})
+            xlsx.write_worksheets([(title, rows) for title, rows, _ in self._sheets], path, bold_headers=True,
+                                  **options)
             out = open(path, "rb")
         finally:
             os.unlink(path)  # the open file stays readable until it is sent and closed
@@ -67,4 +72,3 @@ def _records(header: list, rows):
         yield dict(zip(header, (printable(v) if isinstance(v, str) else v for v in itertools.chain(row, blank))))
     if first:
         yield dict.fromkeys(header)
-
