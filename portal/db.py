@@ -1,7 +1,10 @@
 """The database object and the base model: the one place that knows the engine."""
 import datetime as dt
+import re
 import time
+import weakref
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask import Flask, g, has_request_context, make_response, request
 from peewee import DatabaseProxy, Model, Node, SqliteDatabase
@@ -71,6 +74,18 @@ class PooledPostgres(PooledPostgresqlDatabase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._returned = {}  # connection key -> when it was last given back
+        self._statements = weakref.WeakKeyDictionary()  # connection -> names of the statements PREPAREd on it
+
+    def call(self, statement: "Statement") -> str:
+        """The SQL that runs `statement` on this thread's connection, PREPAREd there first if it is new to it:
+        PostgreSQL then plans it once per connection, not at each run (the session's statement, which every
+        request runs, took 0.6 ms to plan and run and takes 0.3 ms prepared)."""
+        ready = self._statements.setdefault(self.connection(), set())
+        if statement.name not in ready:
+            # A statement prepared in a transaction that is then rolled back stays prepared.
+            self.execute_sql(f"PREPARE {statement.name} AS {statement.numbered}")
+            ready.add(statement.name)
+        return statement.call
 
     def _is_closed(self, conn):
         if conn.closed:
@@ -137,28 +152,51 @@ class _SlotName(str):
 _prepared = {}
 
 
-def prepared(key, build) -> tuple[str, tuple]:
-    """The SQL of the query `build()` returns (its values `Slot`s) and its parameters in order: slot names and
-    the statement's constants."""
+class Statement(NamedTuple):
+    sql: str
+    names: tuple  # its parameters in order: slot names and the statement's constants
+    name: str  # PostgreSQL: its name on each connection where it is PREPAREd
+
+    @property
+    def numbered(self) -> str:
+        """The SQL with PostgreSQL's own placeholders ($1, $2, …), as PREPARE takes it."""
+        places = iter(range(1, len(self.names) + 1))
+        return re.sub(r"%[s%]", lambda m: f"${next(places)}" if m.group() == "%s" else "%", self.sql)
+
+    @property
+    def call(self) -> str:
+        return f"EXECUTE {self.name}({', '.join(['%s'] * len(self.names))})" if self.names else f"EXECUTE {self.name}"
+
+
+def prepared(key, build) -> Statement:
+    """The statement of the query `build()` returns (its values `Slot`s)."""
     key = (key, type(database.obj))
     if key not in _prepared:
         sql, names = build().sql()
-        _prepared[key] = sql, tuple(names)
+        _prepared[key] = Statement(sql, tuple(names), f"portal_{len(_prepared)}")
     return _prepared[key]
+
+
+def _sql(key, build, values) -> tuple[str, list]:
+    statement = prepared(key, build)
+    params = _params(statement.names, values)
+    if isinstance(database.obj, PooledPostgres):
+        return database.obj.call(statement), params
+    return statement.sql, params  # SQLite: Python's sqlite3 keeps the last statements it ran prepared
 
 
 def run(key, build, ahead: str = "", **values):
     """Runs the statement `build` makes with `values` for its slots; returns the cursor. PostgreSQL only:
     `ahead`, statements without parameters sent before it in the same round trip (the cursor holds the last
     statement's result)."""
-    sql, names = prepared(key, build)
-    return database.execute_sql(ahead + sql, _params(names, values))
+    sql, params = _sql(key, build, values)
+    return database.execute_sql(ahead + sql, params)
 
 
 def rows(model, key, build, **values) -> list:
     """`model` rows of the select `build` makes, with `values` for its slots."""
-    sql, names = prepared(key, build)
-    return list(model.raw(sql, *_params(names, values)))
+    sql, params = _sql(key, build, values)
+    return list(model.raw(sql, *params))
 
 
 def _params(names, values) -> list:
