@@ -200,6 +200,7 @@ def phone(run, port, username, ready, go, stop):
         ready.append(False)
         return
     ready.append(True)
+    conn = connection(port)  # kept from tick to tick, as nginx keeps its connections to gunicorn (docs/)
     reader = gevent.spawn(drain, run, stream, None)
     go.wait()
     gevent.sleep(random.uniform(0, 4))
@@ -210,14 +211,10 @@ def phone(run, port, username, ready, go, stop):
         form = urllib.parse.urlencode({"state": new, "version": version, "note": "", "csrf_token": token})
         sent = time.monotonic()
         try:
-            conn = connection(port)
-            conn.request("POST", action, form, {"Cookie": cookie, "HX-Request": "true",
-                                                "Content-Type": "application/x-www-form-urlencoded"})
-            response = conn.getresponse()
-            response.read()
-            conn.close()
+            response = ticked(conn, action, form, cookie)
         except Exception as error:
             run.error(f"tick: {type(error).__name__}")
+            conn.close()
         else:
             if response.status == 200:
                 rows[task] = [new, version + 1, action]
@@ -227,6 +224,23 @@ def phone(run, port, username, ready, go, stop):
         stop.wait(random.uniform(2, 6))
     reader.kill()
     stream.close()
+    conn.close()
+
+
+def ticked(conn, action, form, cookie):
+    """The answer to a tick sent on the phone's kept connection. http.client opens it again if it was closed;
+    sent again once if the server had closed it unseen (it then never read the tick)."""
+    for attempt in (1, 2):
+        try:
+            conn.request("POST", action, form, {"Cookie": cookie, "HX-Request": "true",
+                                                "Content-Type": "application/x-www-form-urlencoded"})
+            response = conn.getresponse()
+            response.read()
+            return response
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            conn.close()
+            if attempt == 2:
+                raise
 
 
 def drain(run, stream, seen):
