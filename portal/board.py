@@ -8,7 +8,7 @@ from . import clock, live, scoring
 from .access import READERS, current_campaign, roles_required
 from .filing import filings
 from .htmx import render, varies, wants_fragment
-from .models import UNIT_KINDS, Campaign, Comment, Event, Nomination, Registration, Report, Unit
+from .models import UNIT_KINDS, Campaign, Comment, Event, Nomination, Registration, Report, Unit, UnitTotal
 from .progress import LAG_LABELS, SERIOUS_POINTS, SORTS, daily_done, kept_progress, pace_chart, scorecard, sort_rows
 
 bp = Blueprint("board", __name__)
@@ -117,7 +117,13 @@ def events():
             touched = [e for e in fresh if e.unit_id in index]
             if touched:
                 units = {e.unit_id: rows[index[e.unit_id]].unit for e in touched}
-                for row in kept_progress(campaign, ctx["areas"], list(units.values())):
+                # Ticks alone leave the structure as it was: the totals as kept. Anything else (a unit's kind
+                # changed), or a unit with no totals yet, and they are counted again first if need be.
+                kept = UnitTotal.kept(campaign)
+                if any(e.kind != "check.set" for e in touched) or any(
+                        (unit_id, area.id) not in kept for unit_id in units for area in ctx["areas"]):
+                    kept = UnitTotal.of([campaign])
+                for row in kept_progress(campaign, ctx["areas"], list(units.values()), kept):
                     rows[index[row.unit.id]] = row
                 ctx["last_activity"].update({e.unit_id: e.at for e in touched if e.campaign_id == campaign.id})
                 if any(e.kind.startswith(("report.", "nomination.")) for e in touched):

@@ -86,10 +86,10 @@ def progress(areas, units) -> list[UnitProgress]:
     return [score(areas, unit, states) for unit in units]
 
 
-def kept_progress(campaign, areas, units) -> list[UnitProgress]:
+def kept_progress(campaign, areas, units, totals=None) -> list[UnitProgress]:
     """The same scores as `progress`, from the totals each tick keeps (`UnitTotal`): what boards read, at a cost
-    that does not grow with the tasks."""
-    totals = UnitTotal.of([campaign])
+    that does not grow with the tasks. `totals`: those already read."""
+    totals = UnitTotal.of([campaign]) if totals is None else totals
     scored = []
     for unit in units:
         row = UnitProgress(unit)
