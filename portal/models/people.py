@@ -232,8 +232,8 @@ def off_the_loop(hashing, *args):
 
 def _loaded(model, row, prefix):
     """The `model` row whose columns `row` carries under `prefix`, as if read on its own."""
-    found = model(**{f.name: f.python_value(getattr(row, prefix + f.name)) for f in model._meta.sorted_fields})
-    found._dirty.clear()
+    found = model(__no_default__=True)
+    found.__data__ = {f.name: f.python_value(getattr(row, prefix + f.name)) for f in model._meta.sorted_fields}
     return found
 
 
