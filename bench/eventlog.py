@@ -76,8 +76,8 @@ def measure(campaign, units) -> dict:
 
     return {
         "tick: Event.record": ms(tick),
-        "board stream: newer_than(cursor)": ms(lambda: Event.newer_than(last - 20)),
-        "checklist stream: newer_than(cursor, unit)": ms(lambda: Event.newer_than(last - 20_000, unit_id=unit)),
+        "board stream: newer_than(cursor)": ms(lambda: Event.newer_than(last - 20, last)),
+        "checklist stream: newer_than(cursor, unit)": ms(lambda: Event.newer_than(last - 20_000, last, unit_id=unit)),
         "board ETag: last id of the campaign": ms(lambda: Event.last_id(Event.campaign == campaign)),
         "board: last activity of 3 000 units": ms(lambda: Event.last_activity(campaign)),
         "/audit page by unit": ms(audit_page(unit=Event.unit == unit)),

@@ -69,7 +69,7 @@ class View:
         after it was built can bring it a batch ahead of the streams that came before."""
         events = []
         while self.position < after:
-            batch = [e for e in Event.newer_than(self.position) if e.id <= after]
+            batch = Event.newer_than(self.position, after)
             if not batch:
                 break
             events += batch
@@ -150,10 +150,12 @@ class Hub:
 
     def read(self) -> list:
         events = []
-        with database.connection_context(), Event.settled():
+        with database.connection_context():
+            self.reads += 1
+            horizon = Event.settled_id()
             while True:
                 self.reads += 1
-                batch = Event.newer_than(events[-1].id if events else self.position)
+                batch = Event.newer_than(events[-1].id if events else self.position, horizon)
                 events += batch
                 if len(batch) < 500:
                     return events
@@ -221,7 +223,7 @@ def stream(start: int, build, key=None, unit_id: int | None = None) -> Response:
             position = start
             while position < joined:  # what the stream missed, before the hub's cursor: read here, once
                 with database.connection_context():
-                    events = [e for e in Event.newer_than(position, unit_id=unit_id) if e.id <= joined]
+                    events = Event.newer_than(position, joined, unit_id=unit_id)
                     messages = view.messages(position, events) if events else []
                 if not events:
                     break

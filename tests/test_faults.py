@@ -244,3 +244,43 @@ def test_a_transaction_sends_its_begin_with_its_first_statement_and_a_failure_st
         pass
     assert activity(app, pid) == ("SELECT 43", "idle")
     database.close()
+
+
+def test_a_reader_of_the_log_never_passes_an_event_a_slower_transaction_commits_later(app):
+    """A live reader reads up to `Event.settled_id()`. An event appended by a transaction still open when a later
+    one has committed is never skipped: on PostgreSQL the reader waits for it, on SQLite (one writer at a time)
+    it sees neither yet. Read or not, every event up to the reader's horizon is in what it read."""
+    from portal.forms import MAX_INT
+
+    start, seen = Event.settled_id(), {}
+    slow_in, go = threading.Event(), threading.Event()
+
+    def slow():
+        with app.app_context(), database.connection_context(), database.atomic():
+            seen["slow"] = Event.record("test.slow")
+            slow_in.set()
+            go.wait(10)
+
+    def quick():
+        with app.app_context(), database.connection_context(), database.atomic():
+            seen["quick"] = Event.record("test.quick")
+
+    def reader():
+        with app.app_context(), database.connection_context():
+            seen["horizon"] = Event.settled_id()
+            seen["read"] = [e.id for e in Event.newer_than(start, seen["horizon"])]
+
+    threads = [threading.Thread(target=slow), threading.Thread(target=quick), threading.Thread(target=reader)]
+    threads[0].start()
+    assert slow_in.wait(10)
+    threads[1].start()
+    time.sleep(0.3)  # the quick one has committed (PostgreSQL) or waits for the write lock (SQLite)
+    threads[2].start()
+    time.sleep(0.3)
+    if not is_sqlite():
+        assert "read" not in seen  # waiting for the slow one
+    go.set()
+    [t.join(10) for t in threads]
+    committed = [e.id for e in Event.newer_than(start, MAX_INT)]
+    assert committed == sorted([seen["slow"], seen["quick"]])
+    assert seen["read"] == [i for i in committed if i <= seen["horizon"]]

@@ -1,13 +1,12 @@
 """The append-only log: the audit trail, and the feed of the live board."""
 import datetime as dt
 import json
-from contextlib import contextmanager
 from typing import NamedTuple
 
 from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
 
 from ..clock import utc_now
-from ..db import BaseModel, Slot, database, is_sqlite, notify_after_commit, run
+from ..db import BaseModel, Slot, is_sqlite, notify_after_commit, run
 from .people import Unit, User
 from .structure import Campaign
 
@@ -75,7 +74,8 @@ class Event(BaseModel):
         lock = ""
         if not is_sqlite():
             # A live reader at id 11 must never miss 10 committed after it: appends share this lock to their
-            # commit, and the reads of the feed hold it alone (`settled`), so they see only finished appends.
+            # commit, and a reader takes it alone for a moment (`settled_id`) to learn how far every append
+            # has finished.
             # Shared, appends commit together (one WAL flush for many); held alone by every append, each
             # waited for the one before it to reach the disk. SQLite writers are serialised already. Taken in
             # the insert's round trip, before the insert draws its id.
@@ -89,37 +89,28 @@ class Event(BaseModel):
                    .returning(cls.id), ahead=lock, **values).fetchone()[0]
 
     @classmethod
-    def newer_than(cls, cursor: int, limit: int = 500, unit_id: int | None = None) -> list[Happened]:
-        """The events after `cursor` (only the unit's, given `unit_id`), as much of them as a live stream
-        reads. Built once: every open stream asks several times a second."""
+    def newer_than(cls, cursor: int, until: int, limit: int = 500, unit_id: int | None = None) -> list[Happened]:
+        """The events after `cursor` up to `until` (a `settled_id`: every one of them committed), only the unit's
+        given `unit_id`, as much of them as a live stream reads. Built once: every open stream asks."""
         def build(by_unit):
             query = cls.select(cls.id, cls.at, cls.kind, cls.campaign, cls.unit, cls.subject, cls.session).where(
-                cls.id > Slot("cursor"))
+                cls.id > Slot("cursor"), cls.id <= Slot("until"))
             return (query.where(cls.unit == Slot("unit")) if by_unit else query).order_by(cls.id).limit(Slot("limit"))
 
         at = cls.at.python_value
         return [Happened(event_id, at(moment), *rest) for event_id, moment, *rest in run(
             ("event.newer_than", unit_id is not None), lambda: build(unit_id is not None),
-            cursor=cursor, unit=unit_id, limit=limit)]
-
-    @classmethod
-    @contextmanager
-    def settled(cls):
-        """Within it every event id handed out has been committed or rolled back: on PostgreSQL it waits for the
-        appends in flight (holding alone the lock they share) and keeps new ones out until it ends. The reads
-        that move a live cursor take it, so that no cursor passes an id a slower transaction commits later."""
-        if is_sqlite():
-            yield
-            return
-        with database.atomic():
-            database.execute_sql("SELECT pg_advisory_xact_lock(7210)")
-            yield
+            cursor=cursor, until=until, unit=unit_id, limit=limit)]
 
     @classmethod
     def settled_id(cls) -> int:
-        """The newest event's id, once every event before it has committed: where a live stream starts."""
-        with cls.settled():
-            return cls.last_id()
+        """The newest event's id, once every event before it has committed: where a live stream starts and how far
+        a reader of the log may go, so that no cursor passes an id a slower transaction commits later. On
+        PostgreSQL it waits for the appends in flight, holding alone the lock they share to their commit, and
+        lets go at once: the lock and the read travel in one round trip (an implicit transaction), so new
+        appends never wait while this worker, which may be busy with other requests, sends the next statement."""
+        lock = "" if is_sqlite() else "SELECT pg_advisory_xact_lock(7210); "
+        return run("event.settled_id", lambda: cls.select(fn.COALESCE(fn.MAX(cls.id), 0)), ahead=lock).fetchone()[0]
 
     @classmethod
     def last_id(cls, *where) -> int:
