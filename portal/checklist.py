@@ -16,6 +16,11 @@ bp = Blueprint("checklist", __name__)
 
 
 class CheckForm(Form):
+    class Meta:
+        # The row posts the session's token, which CSRFProtect checks before every POST (a tick without it is
+        # refused there); a token field of the form's own would draw and check it a second time on every tick.
+        csrf = False
+
     state = StringField("Trạng thái", [InputRequired("Chọn một trạng thái."),
                                        AnyOf(list(STATES), "Trạng thái không hợp lệ.")])
     note = TextAreaField("Ghi chú", [Length(max=2000, message="Ghi chú tối đa 2000 ký tự.")],
