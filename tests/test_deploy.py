@@ -228,3 +228,26 @@ def test_a_damaged_backup_is_refused_and_the_portal_keeps_serving_todays_data(ac
     response = actor.client.get("/checklist")
     assert response.status_code == 200
     assert "done" in soup(response).select_one(f"#check-{task.id}")["class"]
+
+
+def test_gunicorn_keeps_an_idle_connection_open_longer_than_its_default_so_nginx_can_reuse_it(server):
+    """nginx keeps its connections to gunicorn (docs/, upstream keepalive) and sends the next request, a tick among
+    them, on one that lay idle; gunicorn's default closed them after 2 s, and a POST sent as it closed got a 502."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    address = urlsplit(server)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as conn:
+        answers = []
+        for pause in (0, 3):
+            time.sleep(pause)
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: portal\r\n\r\n")
+            answer = b""
+            while not answer.endswith(b'"ok"}\n'):
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+            answers.append(answer.split(b"\r\n", 1)[0])
+    assert answers == [b"HTTP/1.1 200 OK"] * 2

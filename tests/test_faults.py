@@ -284,3 +284,29 @@ def test_a_reader_of_the_log_never_passes_an_event_a_slower_transaction_commits_
     committed = [e.id for e in Event.newer_than(start, MAX_INT)]
     assert committed == sorted([seen["slow"], seen["quick"]])
     assert seen["read"] == [i for i in committed if i <= seen["horizon"]]
+
+
+def test_a_statement_built_once_reads_as_peewee_would_and_is_planned_once_per_connection(app):
+    """`db.rows` reads the models peewee's own query would (each field converted, any other column an attribute,
+    nothing marked changed); on PostgreSQL the statement is PREPAREd once on the pooled connection, then run by
+    EXECUTE, so the server no longer plans it on each request."""
+    from portal.db import Slot, prepared, rows
+
+    unit = Unit.get(Unit.code == "ban-na-bo")
+
+    def build():
+        return Unit.select(Unit, Unit.code.alias("label")).where(Unit.id == Slot("id"))
+
+    found = rows(Unit, "test.unit", build, id=unit.id)
+    assert [(u.id, u.name, u.parent_id, u.active, u.label) for u in found] == [
+        (unit.id, unit.name, unit.parent_id, True, unit.code)]
+    assert not found[0]._dirty
+    if is_sqlite():
+        return
+    name = prepared("test.unit", build).name
+    database.connect(reuse_if_open=True)
+    pid = database.connection().get_backend_pid()
+    for _ in range(3):
+        assert rows(Unit, "test.unit", build, id=unit.id)[0].name == unit.name
+    assert activity(app, pid)[0] == f"EXECUTE {name}({unit.id})"
+    assert database.execute_sql("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", (name,)).fetchone() == (1,)
