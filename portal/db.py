@@ -200,9 +200,9 @@ def rows(model, key, build, **values) -> list:
     cursor = run(key, build, **values)
     places = _places(model, key, cursor)
     found = []
-    for values in cursor:
+    for record in cursor:
         row = model(__no_default__=True)
-        for (field, name, convert), value in zip(places, values):
+        for (field, name, convert), value in zip(places, record):
             if field:
                 row.__data__[name] = value if value is None else convert(value)
             else:
