@@ -119,7 +119,7 @@ def events():
                 units = {e.unit_id: rows[index[e.unit_id]].unit for e in touched}
                 # Ticks alone leave the structure as it was: the totals as kept. Anything else (a unit's kind
                 # changed), or a unit with no totals yet, and they are counted again first if need be.
-                kept = UnitTotal.kept(campaign)
+                kept = live.hub().totals(fresh[-1].id, set(units))
                 if any(e.kind != "check.set" for e in touched) or any(
                         (unit_id, area.id) not in kept for unit_id in units for area in ctx["areas"]):
                     kept = UnitTotal.of([campaign])

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import psycopg2
 import pytest
+from bs4 import BeautifulSoup
 from playhouse.pool import MaxConnectionsExceeded
 
 from portal import live
@@ -20,27 +21,36 @@ from conftest import user
 from flows import Phone, messages, session_cookie, tick
 
 
-class EventReads(logging.Handler):
-    """Counts the statements on the event log the app sends, as peewee logs each one."""
+class Statements(logging.Handler):
+    """Counts the statements on one table the app sends (those that begin with `verb`, given one), as peewee
+    logs each one."""
 
-    def __init__(self):
+    def __init__(self, table, verb=""):
         super().__init__()
-        self.count = 0
+        self.table, self.verb, self.count = table, verb, 0
 
     def emit(self, record):
         sql = record.msg[0] if isinstance(record.msg, tuple) else str(record.msg)
-        self.count += " event " in f" {sql} ".replace('"', " ")
+        self.count += f" {self.table} " in f" {sql} ".replace('"', " ") and sql.startswith(self.verb)
+
+
+@contextmanager
+def counting(handler):
+    logger = logging.getLogger("peewee")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 @pytest.fixture
 def event_reads():
-    handler, logger = EventReads(), logging.getLogger("peewee")
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+    with counting(Statements("event")) as handler:
+        yield handler
 
 
 def campaign_tasks(unit):
@@ -100,6 +110,36 @@ def test_fifty_idle_boards_read_the_log_no_more_than_one_and_each_gets_every_tic
     assert len(bodies) == 50
     for body in bodies:
         assert [int(m["id"]) for m in messages(body)] == ids
+
+
+def test_boards_of_several_filters_on_one_worker_read_the_kept_totals_once_for_a_batch_and_score_as_the_board(
+        app, actor):
+    """Each filter is a view of its own, drawn for its own boards; the totals of the units a batch touched are
+    read once for all of them."""
+    app.config.update(LIVE_STREAM_SECONDS=2, LIVE_POLL_SECONDS=0.05, LIVE_HEARTBEAT_SECONDS=1)
+    actor.login("vanhoa")
+    filters = ("", "?kind=village", "?sort=name")
+    bodies = {}
+
+    def read(query):
+        bodies[query] = actor.client.get(f"/board/events{query}").get_data(as_text=True)
+
+    threads = [threading.Thread(target=read, args=(query,)) for query in filters]
+    [t.start() for t in threads]
+    assert until(lambda: open_streams(app) == len(filters))
+    assert until(lambda: len(app.extensions["live"].views) == 2)  # the sort is drawn on the page, not the stream
+    with counting(Statements("unit_total", "SELECT")) as reads, app.app_context(), database.connection_context():
+        ids = tick("ban-na-bo", 1)
+        assert until(lambda: app.extensions["live"].position >= ids[-1])
+        [t.join() for t in threads]
+    assert reads.count == 1  # a board each: one statement each
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    board = BeautifulSoup(actor.client.get("/board").get_data(as_text=True), "html.parser")
+    for query in filters:
+        got = messages(bodies[query])
+        assert [int(m["id"]) for m in got] == ids
+        row = BeautifulSoup(got[0]["data"].replace("<template>", "").replace("</template>", ""), "html.parser")
+        assert row.select_one(f"tr#unit-{unit.id}").get_text() == board.select_one(f"tr#unit-{unit.id}").get_text()
 
 
 def test_a_board_resuming_behind_the_worker_gets_exactly_what_it_missed_then_what_follows(app, actor):

@@ -51,12 +51,12 @@ class UnitTotal(BaseModel):
         return {(unit_id, area_id): (done, total) for unit_id, area_id, done, total in query}
 
     @classmethod
-    def kept(cls, campaign: Campaign) -> dict:
-        """As `of`, for one campaign, as the ticks left them: not counted again whatever changed since. A live board
-        reads them for each batch of ticks, which tells it when the structure changed (one statement, not two)."""
-        return {(unit_id, area_id): (done, total) for unit_id, area_id, done, total in run(
-            "unit_total.kept", lambda: cls.select(cls.unit, cls.area, cls.done, cls.total)
-            .where(cls.campaign == Slot("campaign")), campaign=campaign.id)}
+    def of_units(cls, unit_ids) -> dict:
+        """(unit id, area id) -> (done, total) of `unit_ids`, in whatever campaign, as the ticks left them: not
+        counted again whatever changed since. What live boards read for a batch of ticks; a batch that holds a
+        structural change, or a unit with no totals, tells a board to count them again with `of`."""
+        query = cls.select(cls.unit, cls.area, cls.done, cls.total).where(cls.unit.in_(list(unit_ids))).tuples()
+        return {(unit_id, area_id): (done, total) for unit_id, area_id, done, total in query}
 
     @classmethod
     def by_unit(cls, campaigns) -> dict:
