@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, IntegerField, StringField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from . import scoring, store
-from .access import WATCHERS, changing_unit, commune_campaign, current_campaign, roles_required, unit_in
+from .access import READERS, changing_unit, commune_campaign, current_campaign, roles_required, unit_in
 from .confirm import unconfirmed
 from .db import database
 from .forms import MAX_INT, Form
@@ -244,15 +244,15 @@ def claim_file_remove(file_id):
 
 
 def _claim_file(file_id, thumb: bool):
-    """Seen by the unit that attached it (another unit gets 403) and by the watchers of its campaign's commune
-    (a unit outside it is 404 to them, as no file is)."""
+    """Seen by the unit that attached it (another unit gets 403) and by the readers of its campaign's commune (a unit
+    outside it is 404 to them, as no file is): the province reads its communes' scores, files included."""
     row = ClaimEvidence.get_or_none(ClaimEvidence.id == file_id)
     if row is None or (thumb and row.kind != "image"):
         abort(404)
     if current_user.role == "unit":
         if current_user.unit_id != row.unit_id:
             abort(403)
-    elif current_user.role in WATCHERS:
+    elif current_user.role in READERS:
         unit_in(commune_campaign(row.criterion.campaign_id), row.unit_id)  # another commune's is 404
     else:
         abort(403)
@@ -272,7 +272,7 @@ def claim_file_thumbnail(file_id):
 
 
 @bp.get("/cham-diem/<int:unit_id>")
-@roles_required(*WATCHERS)
+@roles_required(*READERS)
 def review(unit_id):
     campaign = current_campaign()
     return render_template("scoring/review.html", **score_context(campaign, unit_in(campaign, unit_id)))
