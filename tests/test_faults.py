@@ -286,6 +286,52 @@ def test_a_reader_of_the_log_never_passes_an_event_a_slower_transaction_commits_
     assert seen["read"] == [i for i in committed if i <= seen["horizon"]]
 
 
+def test_a_reader_waiting_for_a_slower_append_holds_up_no_other_append(app, monkeypatch):
+    """While a reader of the log waits for an append in flight, other appends go on and commit. PostgreSQL queues
+    every lock request behind one that waits: a reader that waited for the log's lock alone held every new append
+    of every host until the slow one committed. SQLite has one writer at a time: there the reader does not wait
+    at all, and sees only what has committed."""
+    from portal.models import events
+
+    monkeypatch.setattr(events, "SETTLE_TRIES", 10**6)  # it asks without waiting for as long as the test takes
+    start, seen = Event.settled_id(), {}
+    slow_in, go, quick_done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow():
+        with app.app_context(), database.connection_context(), database.atomic():
+            seen["slow"] = Event.record("test.slow")
+            slow_in.set()
+            go.wait(10)
+
+    def reader():
+        with app.app_context(), database.connection_context():
+            seen["horizon"] = Event.settled_id()
+
+    def quick():
+        with app.app_context(), database.connection_context():
+            with database.atomic():
+                seen["quick"] = Event.record("test.quick")
+            quick_done.set()
+
+    threads = [threading.Thread(target=slow), threading.Thread(target=reader), threading.Thread(target=quick)]
+    threads[0].start()
+    assert slow_in.wait(10)
+    threads[1].start()
+    time.sleep(0.3)  # the reader is asking (PostgreSQL) or has read (SQLite)
+    threads[2].start()
+    if is_sqlite():
+        threads[1].join(5)
+        assert not threads[1].is_alive() and seen["horizon"] == start
+    else:
+        assert quick_done.wait(5), "the quick append waited behind the reader"
+        assert "horizon" not in seen  # still waiting for the slow one
+    go.set()
+    [t.join(10) for t in threads]
+    assert quick_done.is_set()
+    if not is_sqlite():
+        assert seen["horizon"] >= max(seen["slow"], seen["quick"])
+
+
 def test_a_statement_built_once_reads_as_peewee_would_and_is_planned_once_per_connection(app):
     """`db.rows` reads the models peewee's own query would (each field converted, any other column an attribute,
     nothing marked changed); on PostgreSQL the statement is PREPAREd once on the pooled connection, then run by

@@ -1,14 +1,18 @@
 """The append-only log: the audit trail, and the feed of the live board."""
 import datetime as dt
 import json
+import time
 from typing import NamedTuple
 
-from peewee import AutoField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
+from peewee import AutoField, Case, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField, fn
 
 from ..clock import utc_now
 from ..db import BaseModel, Slot, is_sqlite, notify_after_commit, run
 from .people import Unit, User
 from .structure import Campaign
+
+# A reader of the log asks for its lock this many times, this far apart, before it waits its turn (settled_id).
+SETTLE_TRIES, SETTLE_PAUSE = 25, 0.004
 
 
 def _id(row):
@@ -105,12 +109,25 @@ class Event(BaseModel):
     @classmethod
     def settled_id(cls) -> int:
         """The newest event's id, once every event before it has committed: where a live stream starts and how far
-        a reader of the log may go, so that no cursor passes an id a slower transaction commits later. On
-        PostgreSQL it waits for the appends in flight, holding alone the lock they share to their commit, and
-        lets go at once: the lock and the read travel in one round trip (an implicit transaction), so new
-        appends never wait while this worker, which may be busy with other requests, sends the next statement."""
-        lock = "" if is_sqlite() else "SELECT pg_advisory_xact_lock(7210); "
-        return run("event.settled_id", lambda: cls.select(fn.COALESCE(fn.MAX(cls.id), 0)), ahead=lock).fetchone()[0]
+        a reader of the log may go, so that no cursor passes an id a slower transaction commits later.
+
+        On PostgreSQL appends hold the log's lock shared to their commit, and a reader takes it alone for a moment.
+        It asks without waiting, and again every SETTLE_PAUSE while appends are in flight: PostgreSQL queues every
+        new append behind a reader that waits, so one waiting reader held every append of every host for as long as
+        the slowest append in flight took to commit (one whose worker was busy drawing boards, say). Only after
+        SETTLE_TRIES does it wait its turn. The lock and the read travel in one round trip, an implicit
+        transaction that lets go of the lock at once; the read's snapshot may come before the lock, which is
+        safe: every id below the newest it sees was drawn by an append that held the lock by then."""
+        if is_sqlite():  # SQLite's writers are serialised already: what is there has committed
+            return run("event.settled_id", lambda: cls.select(fn.COALESCE(fn.MAX(cls.id), 0))).fetchone()[0]
+        for attempt in range(SETTLE_TRIES):
+            found = run("event.settled_id.try", lambda: cls.select(
+                Case(None, [(fn.pg_try_advisory_xact_lock(7210), fn.COALESCE(fn.MAX(cls.id), 0))]))).fetchone()[0]
+            if found is not None:
+                return found
+            time.sleep(SETTLE_PAUSE)
+        return run("event.settled_id", lambda: cls.select(fn.COALESCE(fn.MAX(cls.id), 0)),
+                   ahead="SELECT pg_advisory_xact_lock(7210); ").fetchone()[0]
 
     @classmethod
     def last_id(cls, *where) -> int:
