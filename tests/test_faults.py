@@ -246,6 +246,14 @@ def test_a_transaction_sends_its_begin_with_its_first_statement_and_a_failure_st
     database.close()
 
 
+def slow_append(app, seen, inside, go):
+    """Appends an event (its id in seen["slow"]) in a transaction that stays open until `go`."""
+    with app.app_context(), database.connection_context(), database.atomic():
+        seen["slow"] = Event.record("test.slow")
+        inside.set()
+        go.wait(10)
+
+
 def test_a_reader_of_the_log_never_passes_an_event_a_slower_transaction_commits_later(app):
     """A live reader reads up to `Event.settled_id()`. An event appended by a transaction still open when a later
     one has committed is never skipped: on PostgreSQL the reader waits for it, on SQLite (one writer at a time)
@@ -254,12 +262,6 @@ def test_a_reader_of_the_log_never_passes_an_event_a_slower_transaction_commits_
 
     start, seen = Event.settled_id(), {}
     slow_in, go = threading.Event(), threading.Event()
-
-    def slow():
-        with app.app_context(), database.connection_context(), database.atomic():
-            seen["slow"] = Event.record("test.slow")
-            slow_in.set()
-            go.wait(10)
 
     def quick():
         with app.app_context(), database.connection_context(), database.atomic():
@@ -270,7 +272,8 @@ def test_a_reader_of_the_log_never_passes_an_event_a_slower_transaction_commits_
             seen["horizon"] = Event.settled_id()
             seen["read"] = [e.id for e in Event.newer_than(start, seen["horizon"])]
 
-    threads = [threading.Thread(target=slow), threading.Thread(target=quick), threading.Thread(target=reader)]
+    slow = threading.Thread(target=slow_append, args=(app, seen, slow_in, go))
+    threads = [slow, threading.Thread(target=quick), threading.Thread(target=reader)]
     threads[0].start()
     assert slow_in.wait(10)
     threads[1].start()
@@ -297,12 +300,6 @@ def test_a_reader_waiting_for_a_slower_append_holds_up_no_other_append(app, monk
     start, seen = Event.settled_id(), {}
     slow_in, go, quick_done = threading.Event(), threading.Event(), threading.Event()
 
-    def slow():
-        with app.app_context(), database.connection_context(), database.atomic():
-            seen["slow"] = Event.record("test.slow")
-            slow_in.set()
-            go.wait(10)
-
     def reader():
         with app.app_context(), database.connection_context():
             seen["horizon"] = Event.settled_id()
@@ -313,7 +310,8 @@ def test_a_reader_waiting_for_a_slower_append_holds_up_no_other_append(app, monk
                 seen["quick"] = Event.record("test.quick")
             quick_done.set()
 
-    threads = [threading.Thread(target=slow), threading.Thread(target=reader), threading.Thread(target=quick)]
+    slow = threading.Thread(target=slow_append, args=(app, seen, slow_in, go))
+    threads = [slow, threading.Thread(target=reader), threading.Thread(target=quick)]
     threads[0].start()
     assert slow_in.wait(10)
     threads[1].start()
