@@ -11,7 +11,8 @@ time of the province board and of a commune board.
 
 The load comes from this process, on the same machine: its CPU is taken from the servers' two cores. Each
 account works in its own commune (the commune scoping of issue #16: a unit ticks its commune's campaign, an
-office watches its commune's board).
+office watches its commune's board). A phone sends each tick as its page's outbox does (static/offline.js),
+under an id of its own (`client_id`), which the server saves with the tick in one transaction.
 """
 import sys
 
@@ -32,6 +33,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.parse  # noqa: E402
+import uuid  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,7 +210,8 @@ def phone(run, port, username, ready, go, stop):
         task = random.choice(list(rows))
         state, version, action = rows[task]
         new = "doing" if state == "done" else "done"
-        form = urllib.parse.urlencode({"state": new, "version": version, "note": "", "csrf_token": token})
+        form = urllib.parse.urlencode({"state": new, "version": version, "note": "", "csrf_token": token,
+                                       "client_id": uuid.uuid4().hex})
         sent = time.monotonic()
         try:
             response = ticked(conn, action, form, cookie)
