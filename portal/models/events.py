@@ -118,15 +118,16 @@ class Event(BaseModel):
         SETTLE_TRIES does it wait its turn. The lock and the read travel in one round trip, an implicit
         transaction that lets go of the lock at once; the read's snapshot may come before the lock, which is
         safe: every id below the newest it sees was drawn by an append that held the lock by then."""
+        newest = fn.COALESCE(fn.MAX(cls.id), 0)
         if is_sqlite():  # SQLite's writers are serialised already: what is there has committed
-            return run("event.settled_id", lambda: cls.select(fn.COALESCE(fn.MAX(cls.id), 0))).fetchone()[0]
-        for attempt in range(SETTLE_TRIES):
+            return run("event.settled_id", lambda: cls.select(newest)).fetchone()[0]
+        for _ in range(SETTLE_TRIES):
             found = run("event.settled_id.try", lambda: cls.select(
-                Case(None, [(fn.pg_try_advisory_xact_lock(7210), fn.COALESCE(fn.MAX(cls.id), 0))]))).fetchone()[0]
+                Case(None, [(fn.pg_try_advisory_xact_lock(7210), newest)]))).fetchone()[0]
             if found is not None:
                 return found
             time.sleep(SETTLE_PAUSE)
-        return run("event.settled_id", lambda: cls.select(fn.COALESCE(fn.MAX(cls.id), 0)),
+        return run("event.settled_id", lambda: cls.select(newest),
                    ahead="SELECT pg_advisory_xact_lock(7210); ").fetchone()[0]
 
     @classmethod
