@@ -10,7 +10,6 @@ from functools import wraps
 from flask import Response, abort, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from peewee import IntegrityError
 
 from . import clock
 from .access import current_commune
@@ -35,14 +34,14 @@ def once(unit, kind):
         yield ClientWrite(unit=unit, kind=kind)
         return
     with database.atomic():
-        try:
-            with database.atomic():  # a savepoint: PostgreSQL's transaction goes on after the duplicate
-                claim = ClientWrite.create(unit=unit, client_id=client_id, kind=kind)
-        except IntegrityError:
-            claim = None
+        # Refused by the unique key without a savepoint (two round trips on PostgreSQL): the insert does nothing.
+        inserted = (ClientWrite.insert(unit=unit, client_id=client_id, kind=kind).on_conflict_ignore()
+                    .as_rowcount().execute())
+        claim = ClientWrite(unit=unit, client_id=client_id, kind=kind) if inserted else None
         yield claim
         if claim is not None and claim.ref is not None:
-            claim.save(only=[ClientWrite.ref])
+            ClientWrite.update(ref=claim.ref).where(ClientWrite.unit == unit,
+                                                    ClientWrite.client_id == client_id).execute()
 
 
 def saved(unit, client_id=None) -> ClientWrite | None:
