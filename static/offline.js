@@ -58,9 +58,9 @@
           later.forEach(function (e) {
             e.fields.forEach(function (f) { if (f[0] === "version") f[1] = version[1]; });
           });
-          // A page's form refused (a deadline passed while it waited, or it was changed elsewhere) with no page
-          // to show the answer (Background Sync): kept with the answer, which holds what was typed and why.
-          var refused = entry.page && res.status === 409 && !hooks.settled;
+          // Refused (a deadline passed while it waited, or it was changed elsewhere) with no page to show the
+          // answer (Background Sync): kept with the answer, which holds what was typed and why, for the page.
+          var refused = res.status === 409 && !hooks.settled;
           if (refused) entry.refused = res.text;
           return Promise.all(later.map(function (e) { return kv.set(e.id, e, store); }))
             .then(function () { return refused ? kv.set(entry.id, entry, store) : kv.del(entry.id, store); })
@@ -154,7 +154,7 @@
     el.hidden = navigator.onLine;
   }
 
-  /* The server's answer takes the row's place; a change refused as stale keeps both values on the row. */
+  /* The server's answer where the change was made. */
   function settled(entry, res) {
     seen();
     document.dispatchEvent(new Event("outbox:settled"));
@@ -169,6 +169,11 @@
       }
       return;
     }
+    row(entry, res);
+  }
+
+  /* A row's answer takes its place; a change refused as stale keeps both values on it, and the choice. */
+  function row(entry, res) {
     var box = document.getElementById(entry.box);
     if (!box) return;
     htmx.swap(box, res.text, { swapStyle: "outerHTML" });
@@ -196,7 +201,8 @@
     sending: function (entry) { mark(entry, "Đang gửi…"); },
     progress: function (entry, p) { mark(entry, "Đang gửi… " + Math.round(p * 100) + "%"); },
     settled: function (entry, res) { settled(entry, res); count(); },
-    done: reconcile,
+    // Then what the worker sent meanwhile and the server refused is shown here, not only when a page opens.
+    done: function () { return reconcile().then(refusals); },
     // Not sent (no answer, a server error): tried again in a while even if the link never drops.
     failed: function () { show(); if (navigator.onLine) setTimeout(flush, 20000); }
   };
@@ -206,7 +212,7 @@
   }
 
   /* What the worker sent and the server refused: shown where it was made (the form with what was typed and
-     why), and only then forgotten; elsewhere a line says where to look. */
+     why, or the row with both values), and only then forgotten; elsewhere a line says where to look. */
   function refusals() {
     return outbox.refused().then(function (list) {
       list.forEach(function (entry) {
@@ -223,8 +229,14 @@
           if (main) main.insertBefore(p, main.firstChild);
           return;
         }
-        htmx.swap("main", entry.refused, { swapStyle: "outerHTML" }, { select: "main" });
-        banner();
+        if (entry.page) {
+          htmx.swap("main", entry.refused, { swapStyle: "outerHTML" }, { select: "main" });
+          banner();
+        } else {
+          // The row as refused, without the totals of that moment (the page has newer ones).
+          var refused = new DOMParser().parseFromString(entry.refused, "text/html").getElementById(entry.box);
+          if (refused) row(entry, { status: 409, text: refused.outerHTML });
+        }
         outbox.drop(entry);
       });
     });

@@ -60,7 +60,9 @@ self.addEventListener("fetch", function (e) {
 
 self.addEventListener("sync", function (e) {
   if (e.tag !== "outbox") return;
-  e.waitUntil(self.clients.matchAll({ type: "window" }).then(function (open) {
+  // A page not yet taken over by this worker (it opened before the worker was installed) counts too: the page
+  // sends, and shows what is refused; sent from here, a change refused as stale waits for a page to show it.
+  e.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (open) {
     if (!open.length) return self.outbox.flush();
     open.forEach(function (c) { c.postMessage("flush"); });
   }));

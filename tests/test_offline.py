@@ -186,6 +186,39 @@ def test_a_change_refused_as_stale_shows_both_values_and_lets_the_user_choose(se
     context.close()
 
 
+def test_a_change_the_worker_sent_with_no_page_open_and_refused_as_stale_is_shown_when_the_page_opens(server, phone):
+    """Background Sync sends the outbox when no page of the portal is open: a tick refused as stale then has no
+    page to show both values, so it is kept until the checklist opens, not forgotten."""
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = own_tasks(unit)[0]
+    context = phone()
+    page = checklist(context, server)
+    kept_for_offline(page)
+
+    context.set_offline(True)
+    page.locator(f"#task-{task.id} button[value=done]").first.click()
+    expect(page.locator(f"#check-{task.id} .sync")).to_have_text("Chờ gửi")
+    page.goto("about:blank")  # she put the phone away
+    set_check(unit, task, "doing", "", 0, User.get(User.username == "ban-na-bo"), task.area.campaign)
+    context.set_offline(False)
+    # The signal is back: the worker sends the outbox, as its Background Sync does with no page open (Chromium
+    # fires that event in its own time, so the test calls what it calls).
+    with context.expect_event("requestfinished", lambda r: r.method == "POST" and "/checks/" in r.url):
+        context.service_workers[0].evaluate("() => { self.outbox.flush(); }")
+    assert Check.get(Check.unit == unit, Check.task == task).state == "doing"
+    assert ClientWrite.select().count() == 0
+
+    page.goto(server + "/checklist")
+    conflict = page.locator(f"#check-{task.id} .conflict")
+    expect(conflict).to_contain_text("Bạn đã chọn “Hoàn thành” (chưa lưu). Đã lưu: “Đang làm”")
+    until(page, "() => outbox.refused().then(list => list.length === 0)")
+    conflict.get_by_role("button", name="Giữ lựa chọn của tôi").click()
+    expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
+    emptied(page)
+    assert Check.get(Check.unit == unit, Check.task == task).state == "done"
+    context.close()
+
+
 def test_a_report_draft_and_a_proposal_made_with_no_signal_are_saved_once_when_it_returns(server, phone):
     unit = Unit.get(Unit.code == "ban-na-bo")
     context = phone()
