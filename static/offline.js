@@ -213,6 +213,7 @@
 
   /* What the worker sent and the server refused: shown where it was made (the form with what was typed and
      why, or the row with both values), and only then forgotten; elsewhere a line says where to look. */
+  var shownHere = [];  // shown again over a newer copy of this page (page:fresh), which would hide them
   function refusals() {
     return outbox.refused().then(function (list) {
       list.forEach(function (entry) {
@@ -229,17 +230,22 @@
           if (main) main.insertBefore(p, main.firstChild);
           return;
         }
-        if (entry.page) {
-          htmx.swap("main", entry.refused, { swapStyle: "outerHTML" }, { select: "main" });
-          banner();
-        } else {
-          // The row as refused, without the totals of that moment (the page has newer ones).
-          var refused = new DOMParser().parseFromString(entry.refused, "text/html").getElementById(entry.box);
-          if (refused) row(entry, { status: 409, text: refused.outerHTML });
-        }
+        refusal(entry);
+        shownHere.push(entry);
         outbox.drop(entry);
       });
     });
+  }
+
+  function refusal(entry) {
+    if (entry.page) {
+      htmx.swap("main", entry.refused, { swapStyle: "outerHTML" }, { select: "main" });
+      banner();
+      return;
+    }
+    // The row as refused, without the totals of that moment (the page has newer ones).
+    var refused = new DOMParser().parseFromString(entry.refused, "text/html").getElementById(entry.box);
+    if (refused) row(entry, { status: 409, text: refused.outerHTML });
   }
 
   function flush() { return outbox.flush(hooks).then(count); }
@@ -314,7 +320,7 @@
   });
 
   window.addEventListener("online", function () { banner(); flush(); });
-  document.addEventListener("page:fresh", function () { banner(); show(); });
+  document.addEventListener("page:fresh", function () { banner(); show(); shownHere.forEach(refusal); });
   window.addEventListener("offline", banner);
   document.addEventListener("htmx:sseOpen", seen);
   // Loaded after the page (app.js): the outbox, the worker and the shell it keeps never slow the first visit.

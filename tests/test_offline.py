@@ -208,10 +208,20 @@ def test_a_change_the_worker_sent_with_no_page_open_and_refused_as_stale_is_show
     assert Check.get(Check.unit == unit, Check.task == task).state == "doing"
     assert ClientWrite.select().count() == 0
 
+    # The page opens from the phone's copy, from before the tick; the worker's newer copy, which then replaces it,
+    # is held until the refusal is shown, so that the test sees it shown again over the newer copy.
+    held = []
+    context.route(server + "/checklist", lambda route: held.append(route) if route.request.method == "GET"
+                  and "if-none-match" in route.request.headers else route.fallback())
     page.goto(server + "/checklist")
     conflict = page.locator(f"#check-{task.id} .conflict")
     expect(conflict).to_contain_text("Bạn đã chọn “Hoàn thành” (chưa lưu). Đã lưu: “Đang làm”")
     until(page, "() => outbox.refused().then(list => list.length === 0)")
+    page.evaluate("() => document.addEventListener('page:fresh', () => { window.fresh = true; })")
+    assert held, "the worker never asked for the page again"
+    held[0].fallback()
+    until(page, "() => window.fresh === true")
+    expect(conflict).to_contain_text("Bạn đã chọn “Hoàn thành” (chưa lưu). Đã lưu: “Đang làm”")
     conflict.get_by_role("button", name="Giữ lựa chọn của tôi").click()
     expect(page.locator(f"#check-{task.id} .sync")).to_contain_text("Đã lưu")
     emptied(page)
