@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -78,8 +79,26 @@ def app(schema):
         load_demo(FAST_HASH, progress=False, starts_on=PLAN_START)
         database.close()
         yield app
+        stop_hub(app)
         if not database.is_closed():
             database.close()
+
+
+def stop_hub(app):
+    """Stops the live hub a test's streams started. Left running, its next read goes through the proxy to the next
+    test's database, and a read that began on this one ends on that one's pool without giving its connection back
+    (a test that takes every connection of the pool then waits for ever for the last one)."""
+    hub = app.extensions.get("live")
+    if hub is None or not hub.running:
+        return
+    with hub.lock:
+        hub.queues.clear()  # the streams the test left open, which no one reads any more
+    if not is_sqlite():
+        database.execute_sql("SELECT pg_notify('event', '')")  # wakes it now rather than after LISTEN_SECONDS
+    for thread in threading.enumerate():
+        if thread.name == "live-hub":
+            thread.join(10)
+    assert not hub.running, "the live hub did not stop"
 
 
 @pytest.fixture
