@@ -170,7 +170,27 @@
       return;
     }
     row(entry, res);
+    if (res.status < 300) share(entry.box, res.text);
   }
+
+  /* The live stream leaves out what this browser changed (its answer carries it): its other tabs get the answer
+     here, for a row or a task's photos. */
+  var tabs = self.BroadcastChannel && new BroadcastChannel("rows");
+  function share(id, html) { if (tabs) tabs.postMessage({ box: id, html: html }); }
+  // What htmx sends itself (removing a photo); the rest goes through the outbox.
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var target = e.detail.target;
+    if (e.detail.successful && e.detail.requestConfig.verb === "post" && target && /^(check|evidence)-/.test(target.id)) {
+      share(target.id, e.detail.xhr.responseText);
+    }
+  });
+  if (tabs) tabs.onmessage = function (e) {
+    // Out of band, as a change from another phone comes: a row being edited or waiting to be sent keeps its own.
+    var doc = new DOMParser().parseFromString(e.data.html, "text/html"), box = doc.getElementById(e.data.box);
+    if (!box || !document.getElementById(e.data.box)) return;
+    box.setAttribute("hx-swap-oob", "true");
+    htmx.swap(document.body, doc.body.innerHTML, { swapStyle: "none" });
+  };
 
   /* A row's answer takes its place; a change refused as stale keeps both values on it, and the choice. */
   function row(entry, res) {

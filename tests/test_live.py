@@ -210,6 +210,37 @@ def test_a_photo_added_on_one_phone_shows_on_the_other(server, browser, tmp_path
     expect(second.locator(f"#evidence-{task.id} img")).to_have_count(0, timeout=5000)
 
 
+def test_two_tabs_of_one_login_see_each_others_ticks_and_photos(server, browser, tmp_path):
+    """One login's streams leave out its own changes (their answers carry them): its other tabs get them from the
+    tab that made them, not from the server."""
+    unit = Unit.get(Unit.code == "ban-na-bo")
+    task = next(t for t in Task.select().order_by(Task.id) if t.applies_to(unit))
+    (tmp_path / "anh.jpg").write_bytes(photo((800, 600)))
+    first = log_in(browser, server, "ban-na-bo")
+    second = first.context.new_page()
+    second.goto(server + "/checklist")
+    for page in (first, second):
+        expect(page.locator("html")).to_have_class(re.compile(r"\bjs\b"))  # the outbox (offline.js) has loaded
+    first.locator(f"#task-{task.id} button[value=done]").click()
+    expect(first.locator(f"#check-{task.id}")).to_have_class("check done")
+    expect(second.locator(f"#check-{task.id}")).to_have_class("check done")
+    expect(second.locator("#overall strong")).not_to_have_text("0%")
+    # The second tab now holds the new version, so its own tick is accepted, not refused as stale.
+    second.locator(f"#task-{task.id} button[value=doing]").click()
+    expect(second.locator(f"#check-{task.id}")).to_have_class("check doing")
+    expect(second.locator(f"#task-{task.id} [role=alert]")).to_have_count(0)
+    expect(first.locator(f"#check-{task.id}")).to_have_class("check doing")
+
+    first.set_input_files(f"#file-{task.id}", str(tmp_path / "anh.jpg"))
+    expect(first.locator(f"#evidence-{task.id} img")).to_have_count(1)
+    expect(second.locator(f"#evidence-{task.id} img")).to_have_count(1)
+    second.on("dialog", lambda dialog: dialog.accept())
+    second.locator(f"#evidence-{task.id} button.remove").click()
+    expect(second.locator(f"#evidence-{task.id} img")).to_have_count(0)
+    expect(first.locator(f"#evidence-{task.id} img")).to_have_count(0)
+    assert Event.select().where(Event.unit == unit).count() == 4
+
+
 def test_a_tick_made_offline_is_kept_retried_and_saved_once(server, browser):
     unit = Unit.get(Unit.code == "ban-na-bo")
     task = next(t for t in Task.select().order_by(Task.id) if t.applies_to(unit))
