@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from portal import nominations, registration, reports, structure
-from portal.models import Campaign, Check, Event, Nomination, Registration, Report, Task, Unit
+from portal import checklist, nominations, registration, reports, structure
+from portal.models import Campaign, Check, ClientWrite, Event, Nomination, Registration, Report, Task, Unit
 
 from conftest import Actor, form_data, soup
 from flows import propose
@@ -115,6 +115,32 @@ def test_a_retried_tick_racing_the_request_it_repeats_is_harmless(app, monkeypat
     answers = at_once(app, monkeypatch, (Check, "of"), phone, phone)
     assert [a.status_code for a in answers] == [200, 200]
     assert Check.get(Check.unit == unit, Check.task == task).version == 1 and events("check.set") == 1
+
+
+@pytest.mark.parametrize("same_id", [False, True], ids=["two phones", "one tick sent twice"])
+def test_two_ticks_from_phones_outboxes_at_once_one_is_saved(app, monkeypatch, village, same_id):
+    """As a phone with JavaScript sends them: under a client id, in one transaction with it (outbox.once), the tick
+    taking no savepoint of its own. Two phones from one version: one saved, the other told, and the refused one's
+    id is not kept. One tick sent twice at once: saved once, both answered with it."""
+    unit, task = village
+
+    def phone(client_id, state):
+        def steps(actor):
+            actor.login("ban-na-bo")
+            data = {**actor.row_form(task.id), "state": state, "note": "", "client_id": client_id}
+            yield
+            return actor.client.post(f"/checks/{unit.id}/{task.id}", data=data, headers={"HX-Request": "true"})
+        return steps
+
+    # Held once each has read its task, before the outbox's transaction: SQLite's begins by taking the write lock.
+    answers = at_once(app, monkeypatch, (checklist, "own_task"), phone("may-mot-0001", "done"),
+                      phone("may-mot-0001", "done") if same_id else phone("may-hai-0001", "na"))
+    if same_id:
+        assert [a.status_code for a in answers] == [200, 200]
+    else:
+        saved_and_refused(answers, 200)
+    assert Check.get(Check.unit == unit, Check.task == task).version == 1 and events("check.set") == 1
+    assert ClientWrite.select().where(ClientWrite.unit == unit).count() == 1
 
 
 def report_form(client):
