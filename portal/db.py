@@ -3,6 +3,7 @@ import datetime as dt
 import re
 import time
 import weakref
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -255,6 +256,13 @@ def notify_after_commit() -> None:
         g.notify_events = True
     else:
         database.execute_sql("SELECT pg_notify('event', '')")
+
+
+def joined():
+    """The transaction of a write: its own, or the one it is called in (the phone's outbox, `outbox.once`) without a
+    savepoint. An error inside ends that transaction whole anyway, and on PostgreSQL a savepoint costs two round
+    trips, one of them, for a tick, while the log's lock is held (bench/province.py)."""
+    return nullcontext() if database.in_transaction() else database.atomic()
 
 
 def is_sqlite() -> bool:

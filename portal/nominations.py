@@ -10,7 +10,7 @@ from wtforms.validators import AnyOf, Length
 from . import outbox, store
 from .access import WATCHERS, current_campaign, roles_required
 from .awards import UNIT_EDITS, last_return
-from .db import database
+from .db import database, joined
 from .filing import filing_open, report_of
 from .forms import Form, posted_version, required
 from .guards import refuse, settled
@@ -105,7 +105,7 @@ def create():
         nomination = Nomination(campaign=campaign, unit=unit, created_by=current_user)
         _fill(nomination, form, attachment)
         if claim and not _replayed(nomination):
-            with database.atomic():
+            with joined():
                 nomination.save()
                 Event.record("nomination.add", current_user, subject=nomination, after=nomination.as_dict())
     flash(f"Đã gửi đề nghị khen thưởng cho “{nomination.name}”.", "info")

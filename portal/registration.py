@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from . import clock, outbox, spreadsheet
 from .access import WATCHERS, current_campaign, roles_required
-from .db import database
+from .db import database, joined
 from .forms import MAX_INT, Form
 from .guards import frozen
 from .htmx import render
@@ -152,7 +152,7 @@ def save():
         registration.state, registration.sent_at = "sent", clock.utc_now()
     with outbox.once(unit, "registration") as claim:
         if claim:  # None: two copies of one resend raced, and the other saved it
-            with database.atomic():
+            with joined():
                 registration.save_from(form.version.data, "titles", "counts", "commitments", "state", "sent_at")
                 Event.record("registration.submit" if send else "registration.save", current_user,
                              campaign=campaign, unit=unit, subject=registration, before=before,

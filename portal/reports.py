@@ -10,7 +10,7 @@ from wtforms.widgets import TextArea
 from . import clock, outbox
 from .access import WATCHERS, changing_unit, current_campaign, roles_required, unit_in
 from .confirm import unconfirmed
-from .db import database
+from .db import database, joined
 from .forms import MAX_INT, Form
 from .filing import EDITABLE, deadline_passed, filing_open, reopening_refused, report_of
 from .guards import frozen, refuse
@@ -115,7 +115,7 @@ def save():
     with outbox.once(unit, "report") as claim:
         if claim is None:  # the phone's outbox sent this save again after a lost answer
             return _page(unit, campaign, notice=f"{'Đã gửi báo cáo sơ kết' if submit else 'Đã lưu bản nháp'}.")
-        with database.atomic():
+        with joined():
             report.save_from(form.version.data, "results", "highlights", "difficulties", "proposals", "state",
                              "submitted_at", "late")
             Event.record("report.submit" if submit else "report.save", current_user, campaign=campaign, unit=unit,

@@ -1,12 +1,11 @@
 """What units do: a state on each task, and the evidence attached to it."""
 import datetime as dt
-from contextlib import nullcontext
 from typing import NamedTuple
 
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..clock import utc_now
-from ..db import BaseModel, Slot, database, rows, run
+from ..db import BaseModel, Slot, joined, rows, run
 from .base import Stale, Versioned
 from .events import Event
 from .people import Unit, User
@@ -86,10 +85,7 @@ def set_check(unit: Unit, task: Task, state: str, note: str, version: int, user:
         before = check.as_dict()
         check.state, check.note = state, note
         check.updated_at, check.updated_by = utc_now(), user
-        # Inside a transaction already (the phone's outbox), no savepoint of its own: a stale tick has written
-        # nothing, and any other error ends the whole transaction. On PostgreSQL a savepoint costs two round trips,
-        # one of them while the log's lock is held (bench/province.py).
-        with database.atomic() if not database.in_transaction() else nullcontext():
+        with joined():
             check.save_from(version, "state", "note", "updated_at", "updated_by")
             UnitTotal.move(campaign, unit, task, before["state"], state)
             Event.record("check.set", user, campaign=campaign, unit=unit, subject=task,
